@@ -1,0 +1,53 @@
+"""Where the store is and which pseudonymisation key to use.
+
+Settings come from the environment first (`LOS_STORE_URL`, `LOS_PSEUDONYM_KEY`), then from
+`.streamlit/secrets.toml`, so the command line, notebooks and the dashboard always agree.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+DEFAULT_STORE_PATH = DATA_DIR / "line_of_sight.duckdb"
+SECRETS_PATH = REPO_ROOT / ".streamlit" / "secrets.toml"
+
+# Synthetic demo data is hashed with a published key: it protects nothing, and it keeps a demo store
+# from ever being mixed with real extracts (the store remembers which key built it).
+DEMO_PSEUDONYM_KEY = "line-of-sight synthetic demo data: not for real records"
+
+
+def read_secrets(path: Path = SECRETS_PATH) -> dict[str, Any]:
+    """The project's secrets file as a dict; empty when there is none."""
+    if not path.is_file():
+        return {}
+    with path.open("rb") as handle:
+        return tomllib.load(handle)
+
+
+def default_store_url() -> str:
+    """The embedded store file under data/ (absolute path, so four slashes)."""
+    return "duckdb:///" + str(DEFAULT_STORE_PATH)
+
+
+def store_url(explicit: str | None = None) -> str:
+    """The store URL: an explicit one, else LOS_STORE_URL, else secrets, else the embedded file."""
+    if explicit:
+        return explicit
+    if os.environ.get("LOS_STORE_URL"):
+        return os.environ["LOS_STORE_URL"]
+    secrets = read_secrets()
+    from_secrets = secrets.get("LOS_STORE_URL") or secrets.get("store", {}).get("url")
+    return from_secrets or default_store_url()
+
+
+def pseudonym_key() -> str | None:
+    """The pseudonymisation key for real extracts, or None when none is configured."""
+    if os.environ.get("LOS_PSEUDONYM_KEY"):
+        return os.environ["LOS_PSEUDONYM_KEY"]
+    secrets = read_secrets()
+    return secrets.get("LOS_PSEUDONYM_KEY") or secrets.get("pseudonymisation", {}).get("key")

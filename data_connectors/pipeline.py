@@ -1,0 +1,328 @@
+"""The load pipeline: files in, canonical rows out, nothing lost and no identifier kept.
+
+A load first opens every file and works out its format (any unusable file stops the load before the
+store is touched), then reads the files in dependency order inside one transaction: validate and
+reduce each chunk, stage the good rows, replace what each extract covers, and record every rejected
+row with its reason. If anything fails the transaction is rolled back and the store is as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_connectors import config, schema
+from data_connectors.formats import CanonicalTemplate, detect_format
+from data_connectors.pseudonymise import Pseudonymiser
+from data_connectors.readers import (
+    ROW_NUMBER,
+    TABULAR_SUFFIXES,
+    TabularFile,
+    UnusableFile,
+    file_sha256,
+    iter_chunks,
+    open_tabular,
+)
+from data_connectors.store import StoreError, check_key_fingerprint, ensure_schema, make_engine
+from data_connectors.validate import LoadContext, validate_chunk
+from data_connectors.writer import TableWriter
+
+DEMO_MANIFEST = "line-of-sight-demo.json"
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass
+class PlannedFile:
+    """A readable file, the format it will be read as and the source it belongs to."""
+
+    path: Path
+    tabular: TabularFile
+    format: CanonicalTemplate
+    source: str
+    estimated_rows: int
+
+    @property
+    def table(self) -> sa.Table:
+        return self.format.table
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        return [name for name in self.tabular.header if name not in self.format.columns]
+
+
+@dataclass
+class FileOutcome:
+    path: Path
+    table: str
+    format: str
+    source: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    period_from: dt.date | None = None
+    period_to: dt.date | None = None
+    unchanged_since_load: int | None = None
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class LoadResult:
+    load_id: int
+    store: str
+    files: list[FileOutcome]
+    rejections: pd.DataFrame
+
+    def per_table(self) -> pd.DataFrame:
+        """Rows read, loaded and rejected for each table, in load order."""
+        frame = pd.DataFrame(
+            [(f.table, f.rows_read, f.rows_loaded, f.rows_rejected) for f in self.files],
+            columns=["table", "read", "loaded", "rejected"],
+        )
+        return frame.groupby("table", sort=False, as_index=False).sum()
+
+
+def find_files(paths: Iterable[Path]) -> list[Path]:
+    """Files named directly, plus every tabular file under the folders named (recursively)."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TABULAR_SUFFIXES))
+        else:
+            found.append(path)
+    return found
+
+
+def default_source(path: Path) -> str:
+    """Extracts of one source share a label: the folder plus the file name without date stamps, so
+    `contacts_2026-10.csv` and `contacts_2026-11.csv` in the same folder are the same source."""
+    stem = re.sub(r"[_\-. ]*\d{4}[-_]?\d{2}([-_]?\d{2})?", "", path.stem) or path.stem
+    return f"{path.resolve().parent.name}/{stem}"
+
+
+def plan_load(paths: Iterable[Path], kind: str | None = None, source: str | None = None) -> list[PlannedFile]:
+    """Open and recognise every file, in dependency order; raises UnusableFile on the first bad one."""
+    files = find_files(paths)
+    if not files:
+        raise UnusableFile(Path(", ".join(str(p) for p in paths) or "."), "holds no CSV or Excel files")
+    planned = []
+    for path in files:
+        if not path.exists():
+            raise UnusableFile(path, "does not exist")
+        tabular = open_tabular(path)
+        chosen = detect_format(tabular, kind)
+        planned.append(PlannedFile(path, tabular, chosen, source or default_source(path), _estimate_rows(tabular)))
+    order = {table.name: index for index, table in enumerate(schema.data_tables())}
+    return sorted(planned, key=lambda p: (order[p.table.name], str(p.path)))
+
+
+def _estimate_rows(tabular: TabularFile) -> int:
+    """Line count (for the progress bar only)."""
+    if tabular.container != "csv":
+        return 1
+    with tabular.path.open("rb") as handle:
+        return max(1, sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")))
+
+
+def is_demo_file(path: Path) -> bool:
+    """A file inside a folder that the demo generator marked as synthetic."""
+    for folder in path.resolve().parents:
+        manifest = folder / DEMO_MANIFEST
+        if manifest.is_file():
+            try:
+                return json.loads(manifest.read_text()).get("synthetic") is True
+            except (OSError, ValueError):
+                return False
+    return False
+
+
+def choose_key(planned: list[PlannedFile], key: str | None) -> str:
+    """The demo key for synthetic demo files, else the configured key; refuse to guess."""
+    demo = [is_demo_file(p.path) for p in planned]
+    if all(demo):
+        return config.DEMO_PSEUDONYM_KEY
+    if any(demo):
+        raise StoreError("demo files and real extracts cannot be loaded together")
+    key = key or config.pseudonym_key()
+    if not key:
+        raise StoreError(
+            "no pseudonymisation key: set LOS_PSEUDONYM_KEY (or LOS_PSEUDONYM_KEY in .streamlit/secrets.toml) "
+            "to the partnership's secret key before loading real extracts"
+        )
+    return key
+
+
+class _KnownKeys:
+    """Keys each reference can point at: those in the store when first asked, plus this load's rows."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self.keys: dict[str, set[str]] = {}
+        self.postcodes: dict[str, str] | None = None
+        targets = {ref for t in schema.data_tables() for ref in schema.referenced_columns(t).values()}
+        self.targets_by_table: dict[str, list[str]] = {}
+        for target in targets:
+            table_name, column_name = target.split(".")
+            self.targets_by_table.setdefault(table_name, []).append(column_name)
+
+    def known(self, target: str) -> set[str]:
+        if target not in self.keys:
+            table_name, column_name = target.split(".")
+            column = schema.metadata.tables[table_name].c[column_name]
+            self.keys[target] = set(self.connection.execute(sa.select(column).distinct()).scalars())
+        return self.keys[target]
+
+    def postcode_lookup(self) -> dict[str, str]:
+        if self.postcodes is None:
+            table = schema.postcode_areas
+            self.postcodes = dict(self.connection.execute(sa.select(table.c.postcode, table.c.area_code)).all())
+        return self.postcodes
+
+    def add(self, table: sa.Table, rows: pd.DataFrame) -> None:
+        for column_name in self.targets_by_table.get(table.name, []):
+            self.known(f"{table.name}.{column_name}").update(rows[column_name].dropna())
+        if table.name == "postcode_areas":
+            self.postcode_lookup().update(zip(rows["postcode"], rows["area_code"], strict=True))
+
+
+def run_load(
+    paths: Iterable[Path],
+    store_url: str,
+    *,
+    kind: str | None = None,
+    source: str | None = None,
+    key: str | None = None,
+    progress: Progress | None = None,
+    today: dt.date | None = None,
+) -> LoadResult:
+    """Load files into the store in one transaction and return what happened to every row."""
+    planned = plan_load(list(paths), kind, source)
+    pseudonymiser = Pseudonymiser(choose_key(planned, key))
+    engine = make_engine(store_url)
+    total_rows = sum(p.estimated_rows for p in planned)
+    done_rows = 0
+    outcomes: list[FileOutcome] = []
+    rejections: list[pd.DataFrame] = []
+    try:
+        with engine.begin() as connection:
+            ensure_schema(connection)
+            check_key_fingerprint(connection, pseudonymiser.fingerprint())
+            load_id = (connection.execute(sa.select(sa.func.max(schema.loads.c.load_id))).scalar() or 0) + 1
+            known = _KnownKeys(connection)
+            context = LoadContext(pseudonymiser, known.known, known.postcode_lookup, {}, today or dt.date.today())
+            for item in planned:
+                outcome = FileOutcome(
+                    item.path, item.table.name, item.format.name, item.source, ignored_columns=item.ignored_columns
+                )
+                outcomes.append(outcome)
+                digest = file_sha256(item.path)
+                outcome.unchanged_since_load = _unchanged_since(connection, item, digest)
+                if outcome.unchanged_since_load is None:
+                    _load_file(
+                        connection,
+                        item,
+                        outcome,
+                        context,
+                        known,
+                        load_id,
+                        rejections,
+                        lambda rows, label, offset=done_rows: progress and progress(offset + rows, total_rows, label),
+                    )
+                    _record_load(connection, item, outcome, digest, load_id)
+                done_rows += item.estimated_rows
+                if progress:
+                    progress(done_rows, total_rows, item.path.name)
+            rejected = _collect(rejections)
+            if not rejected.empty:
+                connection.execute(sa.insert(schema.load_rejections), _rejection_records(rejected, load_id))
+    finally:
+        engine.dispose()
+    return LoadResult(load_id, store_url, outcomes, rejected)
+
+
+def _load_file(
+    connection: sa.Connection,
+    item: PlannedFile,
+    outcome: FileOutcome,
+    context: LoadContext,
+    known: _KnownKeys,
+    load_id: int,
+    rejections: list[pd.DataFrame],
+    progress: Callable[[int, str], object],
+) -> None:
+    writer = TableWriter(connection, item.table, item.source, load_id)
+    for chunk in iter_chunks(item.tabular):
+        result = validate_chunk(item.table, chunk, context)
+        writer.append(result.rows)
+        known.add(item.table, result.rows)
+        outcome.rows_read += len(chunk)
+        outcome.rows_loaded += len(result.rows)
+        outcome.rows_rejected += result.rejected_rows
+        if not result.errors.empty:
+            rejections.append(result.errors.assign(file=str(item.path), table=item.table.name))
+        progress(outcome.rows_read, item.path.name)
+    outcome.period_from, outcome.period_to = writer.finish()
+    if outcome.rows_read != outcome.rows_loaded + outcome.rows_rejected:
+        raise AssertionError(f"{item.path}: rows read do not equal rows loaded plus rows rejected")
+
+
+def _unchanged_since(connection: sa.Connection, item: PlannedFile, digest: str) -> int | None:
+    """The load that already brought in exactly this file with no rejections, if it is the latest."""
+    loads = schema.loads
+    latest = connection.execute(
+        sa.select(loads.c.load_id, loads.c.file_sha256, loads.c.rows_rejected)
+        .where(loads.c.table_name == item.table.name, loads.c.source == item.source)
+        .order_by(loads.c.load_id.desc())
+        .limit(1)
+    ).first()
+    if latest and latest.file_sha256 == digest and latest.rows_rejected == 0:
+        return latest.load_id
+    return None
+
+
+def _record_load(connection: sa.Connection, item: PlannedFile, outcome: FileOutcome, digest: str, load_id: int) -> None:
+    connection.execute(
+        sa.insert(schema.loads).values(
+            load_id=load_id,
+            table_name=item.table.name,
+            source=item.source,
+            file_name=item.path.name,
+            file_sha256=digest,
+            format=item.format.name,
+            loaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
+            rows_read=outcome.rows_read,
+            rows_loaded=outcome.rows_loaded,
+            rows_rejected=outcome.rows_rejected,
+            period_from=outcome.period_from,
+            period_to=outcome.period_to,
+        )
+    )
+
+
+def _rejection_records(rejected: pd.DataFrame, load_id: int) -> list[dict]:
+    """Rejections as rows of the store's load_rejections table (file name only, never the folder)."""
+    frame = pd.DataFrame(
+        {
+            "load_id": load_id,
+            "table_name": rejected["table"],
+            "file_name": rejected["file"].map(lambda p: Path(p).name),
+            "row_number": rejected[ROW_NUMBER].astype(int),
+            "field": rejected["field"],
+            "reason": rejected["reason"].str.slice(0, 500),
+            "value": rejected["value"],
+        }
+    ).astype(object)
+    return frame.where(frame.notna(), None).to_dict("records")
+
+
+def _collect(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    columns = ["file", "table", ROW_NUMBER, "field", "reason", "value"]
+    if not parts:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns].sort_values(["file", ROW_NUMBER], kind="stable")

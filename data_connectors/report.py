@@ -1,0 +1,39 @@
+"""The load report: a short table on screen and a file with every rejected row and its reason."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from data_connectors.pipeline import LoadResult
+from data_connectors.readers import ROW_NUMBER
+from data_connectors.store import describe_url
+
+
+def summary_text(result: LoadResult, report_path: Path | None) -> str:
+    """Per table: rows read, loaded and rejected, then notes a data owner should act on."""
+    lines = [f"Load {result.load_id} into {describe_url(result.store)}"]
+    table = result.per_table()
+    width = max([len("table")] + [len(name) for name in table["table"]])
+    lines.append(f"{'table':<{width}}  {'read':>10}  {'loaded':>10}  {'rejected':>9}")
+    for row in table.itertuples(index=False):
+        lines.append(f"{row.table:<{width}}  {row.read:>10,}  {row.loaded:>10,}  {row.rejected:>9,}")
+    totals = table[["read", "loaded", "rejected"]].sum()
+    lines.append(f"{'total':<{width}}  {totals['read']:>10,}  {totals['loaded']:>10,}  {totals['rejected']:>9,}")
+    for outcome in result.files:
+        if outcome.unchanged_since_load is not None:
+            lines.append(f"{outcome.path}: unchanged since load {outcome.unchanged_since_load}; nothing to do")
+        elif outcome.rows_read == 0:
+            lines.append(f"{outcome.path}: has a header but no data rows")
+        if outcome.ignored_columns:
+            lines.append(f"{outcome.path}: columns not used: {', '.join(outcome.ignored_columns)}")
+    if report_path is not None and totals["rejected"]:
+        lines.append(f"{totals['rejected']:,} rows were not loaded; each is listed with its reason in {report_path}")
+    return "\n".join(lines)
+
+
+def write_rejections(result: LoadResult, path: Path) -> Path:
+    """Every rejected row: source file, row number (header = row 1), field, reason, value."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = result.rejections.rename(columns={"file": "source_file", ROW_NUMBER: "row_number"})
+    frame[["source_file", "table", "row_number", "field", "reason", "value"]].to_csv(path, index=False)
+    return path

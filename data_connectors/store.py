@@ -1,0 +1,76 @@
+"""Opening the store and making sure its schema, code lists and key fingerprint are in place.
+
+One SQLAlchemy URL names the store: the embedded DuckDB file by default, PostgreSQL for a shared
+deployment. Everything else in the project reaches the store through `make_engine`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import NullPool
+
+from data_connectors import schema
+from data_connectors.codelists import ALL_CODE_LISTS
+
+KEY_FINGERPRINT = "pseudonym_key_fingerprint"
+
+
+class StoreError(Exception):
+    """A problem with the store itself (unreachable, wrong key), told to the user in one line."""
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the store URL; DuckDB files are opened per use so other processes can load."""
+    parsed = sa.make_url(url)
+    if parsed.get_backend_name() == "duckdb":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        return sa.create_engine(parsed, poolclass=NullPool)
+    return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+def ensure_schema(connection: sa.Connection) -> None:
+    """Create missing tables and refresh the code lists, inside the caller's transaction."""
+    schema.metadata.create_all(connection)
+    connection.execute(sa.delete(schema.code_lists))
+    connection.execute(
+        sa.insert(schema.code_lists),
+        [
+            {"list_name": code_list.name, "code": code, "label": label}
+            for code_list in ALL_CODE_LISTS.values()
+            for code, label in code_list.codes.items()
+        ],
+    )
+
+
+def store_exists(engine: Engine) -> bool:
+    """True when the store has been created and holds at least one load."""
+    try:
+        with engine.connect() as connection:
+            if not sa.inspect(connection).has_table("loads"):
+                return False
+            return connection.execute(sa.select(sa.func.count()).select_from(schema.loads)).scalar_one() > 0
+    except sa.exc.SQLAlchemyError:
+        return False
+
+
+def check_key_fingerprint(connection: sa.Connection, fingerprint: str) -> None:
+    """Record the key fingerprint on first load; refuse a different key later (joins would break)."""
+    meta = schema.store_meta
+    stored = connection.execute(sa.select(meta.c.value).where(meta.c.name == KEY_FINGERPRINT)).scalar()
+    if stored is None:
+        connection.execute(sa.insert(meta).values(name=KEY_FINGERPRINT, value=fingerprint))
+    elif stored != fingerprint:
+        raise StoreError(
+            "this store was built with a different pseudonymisation key (or holds the demo data): "
+            "identifiers would no longer match. Use the original key, or a new store."
+        )
+
+
+def describe_url(url: str) -> str:
+    """The store URL with any password hidden, for messages."""
+    return sa.make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,318 @@
+"""Row validation against the canonical schema, vectorised over a frame of text.
+
+Each column is parsed by its SQLAlchemy type and checked against what its `info` declares (required,
+code list, range, length); the sensitive fields are then reduced (see pseudonymise), and keys and
+references are checked. Every failure becomes one line of the load report: row, field, reason, and
+the value unless the field is sensitive. A row with any failure is not loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+
+from data_connectors import schema
+from data_connectors.codelists import ALL_CODE_LISTS
+from data_connectors.pseudonymise import Pseudonymiser, normalise_postcodes, round_locations, to_birth_month
+from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM
+
+TEXT_LIMIT = 5_000_000
+SHOWN_VALUE_CHARS = 80
+WITHHELD = "[withheld]"
+ROW_FIELD = "(row)"
+TRUE_WORDS = {"Y", "YES", "TRUE", "T", "1"}
+FALSE_WORDS = {"N", "NO", "FALSE", "F", "0"}
+POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$"
+ERROR_COLUMNS = [ROW_NUMBER, "field", "reason", "value"]
+
+
+@dataclass
+class ChunkResult:
+    """Rows ready for the store, and the report lines for the rows that are not."""
+
+    rows: pd.DataFrame
+    errors: pd.DataFrame
+    rejected_rows: int
+
+
+@dataclass
+class LoadContext:
+    """What validation needs from the rest of the load: the key, keys already known, today."""
+
+    pseudonymiser: Pseudonymiser
+    known_keys: Callable[[str], set[str]]
+    postcode_lookup: Callable[[], dict[str, str]]
+    seen_keys: dict[str, set[tuple]]
+    today: dt.date
+
+
+class _Errors:
+    """Collects report lines as frames, so no Python loop runs per row."""
+
+    def __init__(self) -> None:
+        self.parts: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        frame: pd.DataFrame,
+        mask: pd.Series,
+        field: str,
+        reason: str | pd.Series,
+        value: pd.Series | None,
+        withheld: bool = False,
+    ) -> None:
+        if not mask.any():
+            return
+        rows = frame.loc[mask, ROW_NUMBER]
+        if withheld or value is None:
+            shown = pd.Series(WITHHELD if withheld else None, index=rows.index, dtype=object)
+        else:
+            shown = value[mask].astype(str).str.slice(0, SHOWN_VALUE_CHARS)
+        reasons = reason[mask] if isinstance(reason, pd.Series) else reason
+        self.parts.append(pd.DataFrame({ROW_NUMBER: rows, "field": field, "reason": reasons, "value": shown}))
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return pd.DataFrame(columns=ERROR_COLUMNS)
+        return pd.concat(self.parts, ignore_index=True)
+
+
+def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -> ChunkResult:
+    """Validate, reduce and key-check one chunk of a table's rows."""
+    errors = _Errors()
+    stripped = {name: _strip(frame[name]) for name in frame.columns if name not in (ROW_NUMBER, ROW_PROBLEM)}
+    problem = frame[ROW_PROBLEM].notna()
+    errors.add(frame, problem, ROW_FIELD, frame[ROW_PROBLEM], None)
+    blank = pd.Series(True, index=frame.index)
+    for values in stripped.values():
+        blank &= values.isna()
+    errors.add(frame, blank & ~problem, ROW_FIELD, "the row is blank", None)
+
+    out = pd.DataFrame(index=frame.index)
+    for column in schema.content_columns(table):
+        input_name = column.info.get("template_name", column.name)
+        text = stripped.get(input_name, pd.Series(None, index=frame.index, dtype=object))
+        out[column.name] = _parse(column, input_name, text, frame, errors, context)
+    for postcode_column, area_column in table.info.get("postcode_inputs", {}).items():
+        if postcode_column in stripped:
+            _postcode_to_area(stripped[postcode_column], postcode_column, area_column, out, frame, errors, context)
+
+    bad_rows = _rows_with_errors(frame, errors)
+    _check_keys(table, out, frame, bad_rows, errors, context)
+    bad_rows = _rows_with_errors(frame, errors)
+    _check_references(table, out, frame, bad_rows, errors, context)
+    bad_rows = _rows_with_errors(frame, errors)
+    good = out.loc[~bad_rows]
+    _remember_keys(table, good, context)
+    return ChunkResult(good, errors.frame(), int(bad_rows.sum()))
+
+
+def _strip(values: pd.Series) -> pd.Series:
+    """Trim spaces and treat empty strings as missing."""
+    text = values.astype(object).where(values.notna(), None)
+    text = text.map(lambda v: v.strip() if isinstance(v, str) else v)
+    return text.where(text.astype(bool), None)
+
+
+def _rows_with_errors(frame: pd.DataFrame, errors: _Errors) -> pd.Series:
+    found = errors.frame()[ROW_NUMBER]
+    return frame[ROW_NUMBER].isin(found)
+
+
+def _parse(
+    column: sa.Column,
+    input_name: str,
+    text: pd.Series,
+    frame: pd.DataFrame,
+    errors: _Errors,
+    context: LoadContext,
+) -> pd.Series:
+    """Parse one column by its type and declared rules; report what fails, return parsed values."""
+    info = column.info
+    privacy = info.get("privacy")
+    withheld = privacy in (schema.KEYED_HASH, schema.BIRTH_MONTH)
+    present = text.notna()
+    if not column.nullable:
+        errors.add(frame, ~present, input_name, "is required but empty", None)
+
+    kind = column.type
+    if isinstance(kind, sa.Boolean):
+        upper = text.str.upper()
+        values = pd.Series(
+            np.where(upper.isin(TRUE_WORDS), True, np.where(upper.isin(FALSE_WORDS), False, None)),
+            index=text.index,
+            dtype=object,
+        )
+        errors.add(frame, present & values.isna(), input_name, "is not yes or no (use Y or N)", text, withheld)
+        return values.where(present, None)
+    if isinstance(kind, sa.Date):
+        return _parse_dates(column, input_name, text, frame, errors, context, withheld)
+    if isinstance(kind, (sa.Integer, sa.Float)):
+        numbers = pd.to_numeric(text, errors="coerce")
+        is_int = isinstance(kind, sa.Integer)
+        bad = present & (numbers.isna() | (is_int & (numbers.round() != numbers)))
+        errors.add(frame, bad, input_name, "is not a whole number" if is_int else "is not a number", text, withheld)
+        _check_range(info, numbers, present & ~bad, input_name, frame, errors, text)
+        numbers = numbers.where(present & ~bad)
+        if privacy == schema.ROUNDED_LOCATION:
+            numbers = round_locations(numbers)
+        return numbers.astype("Int64") if is_int else numbers.astype("Float64")
+
+    if info.get("codelist"):
+        code_list = ALL_CODE_LISTS[info["codelist"]]
+        values = text.str.upper().map(code_list.by_upper_code)
+        errors.add(frame, present & values.isna(), input_name, f"is not a code in the {code_list.name} list", text)
+        return values
+    limit = getattr(kind, "length", None) or TEXT_LIMIT
+    lengths = text.str.len()
+    too_long = present & (lengths > limit)
+    reasons = (
+        "is " + lengths.fillna(0).astype(int).map("{:,}".format) + f" characters long; the most allowed is {limit:,}"
+    )
+    errors.add(frame, too_long, input_name, reasons, text, withheld)
+    values = text
+    if privacy == schema.KEYED_HASH:
+        values = context.pseudonymiser.hash_series(values.where(present & ~too_long))
+    return values
+
+
+def _parse_dates(
+    column: sa.Column,
+    input_name: str,
+    text: pd.Series,
+    frame: pd.DataFrame,
+    errors: _Errors,
+    context: LoadContext,
+    withheld: bool,
+) -> pd.Series:
+    """Dates as YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY; months (YYYY-MM) where only a month is kept."""
+    present = text.notna()
+    iso = text.str.slice(0, 10).where(text.str.match(r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?$") == True)  # noqa: E712
+    parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+    for pattern, fmt in ((r"^\d{1,2}/\d{1,2}/\d{4}$", "%d/%m/%Y"), (r"^\d{1,2}-\d{1,2}-\d{4}$", "%d-%m-%Y")):
+        candidates = text.where(parsed.isna() & (text.str.match(pattern) == True))  # noqa: E712
+        parsed = parsed.fillna(pd.to_datetime(candidates, format=fmt, errors="coerce"))
+    month_only = column.info.get("privacy") == schema.BIRTH_MONTH or column.name == "month"
+    if month_only:
+        months = text.where(parsed.isna() & (text.str.match(r"^\d{4}-\d{2}$") == True))  # noqa: E712
+        parsed = parsed.fillna(pd.to_datetime(months, format="%Y-%m", errors="coerce"))
+    bad = present & parsed.isna()
+    expected = "YYYY-MM-DD or DD/MM/YYYY" + (" (or YYYY-MM)" if month_only else "")
+    errors.add(frame, bad, input_name, f"is not a valid date (expected {expected})", text, withheld)
+    ok = present & ~bad
+    early = ok & (parsed < pd.Timestamp(1900, 1, 1))
+    errors.add(frame, early, input_name, "is before 1900", text, withheld)
+    is_event = column.table.info.get("period") == column.name or month_only
+    if is_event:
+        future = ok & (parsed > pd.Timestamp(context.today))
+        errors.add(frame, future, input_name, "is in the future", text, withheld)
+    if month_only:
+        parsed = (
+            to_birth_month(parsed)
+            if column.info.get("privacy") == schema.BIRTH_MONTH
+            else parsed.dt.to_period("M").dt.to_timestamp()
+        )
+    return parsed.dt.date.where(ok, None).astype(object)
+
+
+def _check_range(
+    info: dict,
+    numbers: pd.Series,
+    checkable: pd.Series,
+    name: str,
+    frame: pd.DataFrame,
+    errors: _Errors,
+    text: pd.Series,
+) -> None:
+    low, high = info.get("minimum"), info.get("maximum")
+    if low is not None:
+        errors.add(frame, checkable & (numbers < low), name, f"is below the minimum of {low:g}", text)
+    if high is not None:
+        errors.add(frame, checkable & (numbers > high), name, f"is above the maximum of {high:g}", text)
+
+
+def _postcode_to_area(
+    postcodes: pd.Series,
+    postcode_column: str,
+    area_column: str,
+    out: pd.DataFrame,
+    frame: pd.DataFrame,
+    errors: _Errors,
+    context: LoadContext,
+) -> None:
+    """Replace a postcode by its small area; the postcode itself goes no further."""
+    present = postcodes.notna()
+    if not present.any():
+        return
+    normal = normalise_postcodes(postcodes.where(present, ""))
+    malformed = present & ~normal.str.match(POSTCODE_PATTERN)
+    errors.add(frame, malformed, postcode_column, "is not a valid UK postcode", None, withheld=True)
+    areas = normal.map(context.postcode_lookup())
+    unknown = present & ~malformed & areas.isna()
+    errors.add(
+        frame,
+        unknown,
+        postcode_column,
+        "is not in the postcode lookup (load a postcode_areas file that covers it)",
+        None,
+        withheld=True,
+    )
+    out[area_column] = areas.where(present, out[area_column])
+
+
+def _check_keys(
+    table: sa.Table, out: pd.DataFrame, frame: pd.DataFrame, bad_rows: pd.Series, errors: _Errors, context: LoadContext
+) -> None:
+    """A key may appear once per load: later copies are reported, the first is kept."""
+    keys = schema.key_columns(table)
+    candidates = out.loc[~bad_rows, keys]
+    if candidates.empty:
+        return
+    in_chunk = candidates.duplicated(keep="first")
+    seen = context.seen_keys.setdefault(table.name, set())
+    tuples = list(candidates.itertuples(index=False, name=None))
+    earlier = pd.Series([key in seen for key in tuples], index=candidates.index)
+    duplicate = pd.Series(False, index=frame.index)
+    duplicate.loc[candidates.index] = in_chunk | earlier
+    first_rows = (
+        frame.loc[candidates.index, ROW_NUMBER].groupby([candidates[k] for k in keys], dropna=False).transform("first")
+    )
+    reason = pd.Series("duplicate key: the same " + ", ".join(keys) + " is already in this load", index=frame.index)
+    reason.loc[candidates.index] = np.where(
+        in_chunk & ~earlier,
+        "duplicate key: the same " + ", ".join(keys) + " as row " + first_rows.astype(str),
+        reason.loc[candidates.index],
+    )
+    withheld = any(table.columns[k].info.get("privacy") for k in keys)
+    errors.add(frame, duplicate, "+".join(keys), reason, out[keys[0]].astype(str), withheld)
+
+
+def _check_references(
+    table: sa.Table, out: pd.DataFrame, frame: pd.DataFrame, bad_rows: pd.Series, errors: _Errors, context: LoadContext
+) -> None:
+    for column_name, target in schema.referenced_columns(table).items():
+        values = out[column_name]
+        checkable = ~bad_rows & values.notna()
+        if not checkable.any():
+            continue
+        known = context.known_keys(target)
+        missing = checkable & ~values.map(known.__contains__, na_action="ignore").fillna(False).astype(bool)
+        withheld = bool(table.columns[column_name].info.get("privacy"))
+        errors.add(
+            frame,
+            missing,
+            column_name,
+            f"refers to a {target.replace('.', ' ')} that is not in the store or this load",
+            values,
+            withheld,
+        )
+
+
+def _remember_keys(table: sa.Table, good: pd.DataFrame, context: LoadContext) -> None:
+    keys = schema.key_columns(table)
+    context.seen_keys.setdefault(table.name, set()).update(good[keys].itertuples(index=False, name=None))
