@@ -149,12 +149,12 @@ def iter_rows(tabular: TabularFile) -> Iterator[tuple[int, list[str]]]:
         yield from _iter_xlsx(tabular)
         return
     with tabular.path.open(encoding=tabular.encoding, newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, strict=True)  # a stray quote must not swallow the rows after it
         try:
             next(reader)
             yield from enumerate(reader, start=2)
         except csv.Error as error:
-            raise UnusableFile(tabular.path, f"is not readable as CSV after row {reader.line_num} ({error})") from None
+            raise UnusableFile(tabular.path, f"is not readable as CSV near line {reader.line_num} ({error})") from None
 
 
 def _iter_xlsx(tabular: TabularFile) -> Iterator[tuple[int, list[str]]]:

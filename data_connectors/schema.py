@@ -120,8 +120,8 @@ small_areas = canonical_table(
     col("area_code", sa.String(9), AREA_CODE + ".", key=True),
     col("area_name", sa.String(100), "Small area name.", required=True),
     col("ward_code", sa.String(9), "Ward the small area sits in.", required=True, references="wards.ward_code"),
-    col("centroid_latitude", sa.Float, "Latitude of the area's centre (WGS84).", minimum=49.0, maximum=61.0),
-    col("centroid_longitude", sa.Float, "Longitude of the area's centre (WGS84).", minimum=-9.0, maximum=3.0),
+    col("centroid_latitude", sa.Double, "Latitude of the area's centre (WGS84).", minimum=49.0, maximum=61.0),
+    col("centroid_longitude", sa.Double, "Longitude of the area's centre (WGS84).", minimum=-9.0, maximum=3.0),
     col("boundary_geojson", sa.Text, "Boundary polygon as a GeoJSON geometry (WGS84)."),
 )
 
@@ -150,10 +150,10 @@ deprivation = canonical_table(
     "Indices of Deprivation by small area (rank 1 and decile 1 are the most deprived).",
     col("area_code", sa.String(9), AREA_CODE + ".", key=True, references="small_areas.area_code"),
     col("iod_year", sa.Integer, "Edition of the indices (2019, 2025).", key=True, minimum=2000, maximum=2100),
-    col("imd_score", sa.Float, "Index of Multiple Deprivation score.", required=True, minimum=0),
+    col("imd_score", sa.Double, "Index of Multiple Deprivation score.", required=True, minimum=0),
     col("imd_rank", sa.Integer, "IMD rank among all English small areas.", minimum=1),
     col("imd_decile", sa.Integer, "IMD decile (1 = most deprived 10%).", required=True, minimum=1, maximum=10),
-    col("idaci_score", sa.Float, "IDACI: share of children in income-deprived families.", minimum=0, maximum=1),
+    col("idaci_score", sa.Double, "IDACI: share of children in income-deprived families.", minimum=0, maximum=1),
     col("idaci_rank", sa.Integer, "IDACI rank.", minimum=1),
     col("idaci_decile", sa.Integer, "IDACI decile (1 = most deprived 10%).", minimum=1, maximum=10),
 )
@@ -168,8 +168,8 @@ schools = canonical_table(
     col("establishment_type", sa.String(100), "Type of establishment (GIAS name)."),
     col("la_code", sa.String(9), "ONS local authority code."),
     col("area_code", sa.String(9), AREA_CODE + " the school stands in.", references="small_areas.area_code"),
-    col("latitude", sa.Float, "Latitude (WGS84).", minimum=49.0, maximum=61.0),
-    col("longitude", sa.Float, "Longitude (WGS84).", minimum=-9.0, maximum=3.0),
+    col("latitude", sa.Double, "Latitude (WGS84).", minimum=49.0, maximum=61.0),
+    col("longitude", sa.Double, "Longitude (WGS84).", minimum=-9.0, maximum=3.0),
     col("pupils", sa.Integer, "Number of pupils on roll.", minimum=0),
     col("is_open", sa.Boolean, "Whether the establishment is open."),
 )
@@ -398,7 +398,7 @@ police_incidents = canonical_table(
     child_id(required=False),
     col(
         "latitude",
-        sa.Float,
+        sa.Double,
         "Latitude (WGS84), rounded to 3 decimal places.",
         minimum=49.0,
         maximum=61.0,
@@ -406,7 +406,7 @@ police_incidents = canonical_table(
     ),
     col(
         "longitude",
-        sa.Float,
+        sa.Double,
         "Longitude (WGS84), rounded to 3 decimal places.",
         minimum=-9.0,
         maximum=3.0,

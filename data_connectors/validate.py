@@ -22,6 +22,7 @@ from data_connectors.pseudonymise import Pseudonymiser, normalise_postcodes, rou
 from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM
 
 TEXT_LIMIT = 5_000_000
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
 SHOWN_VALUE_CHARS = 80
 WITHHELD = "[withheld]"
 ROW_FIELD = "(row)"
@@ -76,6 +77,13 @@ class _Errors:
         reasons = reason[mask] if isinstance(reason, pd.Series) else reason
         self.parts.append(pd.DataFrame({ROW_NUMBER: rows, "field": field, "reason": reasons, "value": shown}))
 
+    def keep_only_row_problems(self, frame: pd.DataFrame, rows: pd.Series) -> None:
+        """A blank or misshapen row gets one reason, not one per empty field."""
+        if not rows.any():
+            return
+        numbers = set(frame.loc[rows, ROW_NUMBER])
+        self.parts = [part[~part[ROW_NUMBER].isin(numbers) | (part["field"] == ROW_FIELD)] for part in self.parts]
+
     def frame(self) -> pd.DataFrame:
         if not self.parts:
             return pd.DataFrame(columns=ERROR_COLUMNS)
@@ -93,6 +101,10 @@ def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -
         blank &= values.isna()
     errors.add(frame, blank & ~problem, ROW_FIELD, "the row is blank", None)
 
+    for name, values in stripped.items():
+        nul = values.str.contains("\x00", regex=False).fillna(False).astype(bool)
+        errors.add(frame, nul, name, "contains a NUL character (is the file damaged?)", None)
+
     out = pd.DataFrame(index=frame.index)
     for column in schema.content_columns(table):
         input_name = column.info.get("template_name", column.name)
@@ -101,6 +113,7 @@ def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -
     for postcode_column, area_column in table.info.get("postcode_inputs", {}).items():
         if postcode_column in stripped:
             _postcode_to_area(stripped[postcode_column], postcode_column, area_column, out, frame, errors, context)
+    errors.keep_only_row_problems(frame, problem | blank)
 
     bad_rows = _rows_with_errors(frame, errors)
     _check_keys(table, out, frame, bad_rows, errors, context)
@@ -157,7 +170,7 @@ def _parse(
         is_int = isinstance(kind, sa.Integer)
         bad = present & (numbers.isna() | (is_int & (numbers.round() != numbers)))
         errors.add(frame, bad, input_name, "is not a whole number" if is_int else "is not a number", text, withheld)
-        _check_range(info, numbers, present & ~bad, input_name, frame, errors, text)
+        _check_range(info, numbers, present & ~bad, input_name, frame, errors, text, is_int)
         numbers = numbers.where(present & ~bad)
         if privacy == schema.ROUNDED_LOCATION:
             numbers = round_locations(numbers)
@@ -171,10 +184,11 @@ def _parse(
     limit = getattr(kind, "length", None) or TEXT_LIMIT
     lengths = text.str.len()
     too_long = present & (lengths > limit)
-    reasons = (
-        "is " + lengths.fillna(0).astype(int).map("{:,}".format) + f" characters long; the most allowed is {limit:,}"
-    )
-    errors.add(frame, too_long, input_name, reasons, text, withheld)
+    if too_long.any():
+        reasons = (
+            lengths[too_long].astype(int).map(lambda n: f"is {n:,} characters long; the most allowed is {limit:,}")
+        )
+        errors.add(frame, too_long, input_name, reasons.reindex(text.index), text, withheld)
     values = text
     if privacy == schema.KEYED_HASH:
         values = context.pseudonymiser.hash_series(values.where(present & ~too_long))
@@ -228,8 +242,12 @@ def _check_range(
     frame: pd.DataFrame,
     errors: _Errors,
     text: pd.Series,
+    is_int: bool,
 ) -> None:
     low, high = info.get("minimum"), info.get("maximum")
+    if is_int:  # the stores keep 32-bit integers
+        low = INT32_MIN if low is None else low
+        high = INT32_MAX if high is None else high
     if low is not None:
         errors.add(frame, checkable & (numbers < low), name, f"is below the minimum of {low:g}", text)
     if high is not None:

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.postgres_server import create_database, running_postgres
-
-TEST_KEY = "test key: not a secret"
-_database_numbers = itertools.count(1)
+from tests.postgres_server import running_postgres
+from tests.stores import TEST_KEY, new_store_url
 
 
 @pytest.fixture(scope="session")
@@ -26,14 +23,6 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.delenv("LOS_STORE_URL", raising=False)
     monkeypatch.setenv("LOS_PSEUDONYM_KEY", TEST_KEY)
     monkeypatch.setattr("data_connectors.config.SECRETS_PATH", tmp_path / "no-secrets.toml")
-
-
-def new_store_url(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """An empty store of the given kind."""
-    if kind == "duckdb":
-        return "duckdb:///" + str(tmp_path / f"store-{next(_database_numbers)}.duckdb")
-    admin_url = request.getfixturevalue("postgres_admin_url")
-    return create_database(admin_url, f"store_{next(_database_numbers)}")
 
 
 @pytest.fixture(params=["duckdb", "postgresql"])

@@ -12,7 +12,7 @@ from data_connectors import schema
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
 from tests.canonical_world import WORLD, write_table, write_world
-from tests.conftest import TEST_KEY, new_store_url
+from tests.stores import TEST_KEY, new_store_url
 
 # For tables with a composite key, the column whose value makes each test row's key distinct.
 KEY_VARIANTS = {

@@ -54,8 +54,9 @@ def format_named(kind: str) -> CanonicalTemplate:
 
 
 def detect_format(tabular: TabularFile, kind: str | None = None) -> CanonicalTemplate:
-    """The format named by `kind`, or the one whose required columns the header has (most columns
-    matched wins); otherwise UnusableFile naming the closest format and what it lacks."""
+    """The format named by `kind`, or the one whose required columns the header has and which knows at
+    least half of its columns (most columns matched wins); otherwise UnusableFile naming the closest
+    format and what it lacks."""
     header = tabular.header
     if kind is not None:
         chosen = format_named(kind)
@@ -64,7 +65,8 @@ def detect_format(tabular: TabularFile, kind: str | None = None) -> CanonicalTem
                 tabular.path, f"is missing columns that {kind} needs: {', '.join(chosen.missing(header))}"
             )
         return chosen
-    complete = [f for f in FORMATS.values() if not f.missing(header)]
+    # A format must explain most of the file too: a lone shared column such as child_id is not enough.
+    complete = [f for f in FORMATS.values() if not f.missing(header) and 2 * f.matched(header) >= len(header)]
     if complete:
         return max(complete, key=lambda f: (f.matched(header), -len(f.columns)))
     closest = max(FORMATS.values(), key=lambda f: (f.matched(header) / len(f.columns), -len(f.missing(header))))
