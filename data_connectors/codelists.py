@@ -9,7 +9,6 @@ table, printed in the data dictionary and used by validation, so there is exactl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 
 @dataclass(frozen=True)
@@ -20,10 +19,11 @@ class CodeList:
     source: str
     codes: dict[str, str]
 
-    @cached_property
-    def by_upper_code(self) -> dict[str, str]:
-        """Upper-cased spelling to canonical code, so validation ignores case and spacing."""
-        return {code.upper(): code for code in self.codes}
+    def __post_init__(self) -> None:
+        # validation matches a value's upper-case spelling, so every canonical code is upper case
+        lower = [code for code in self.codes if code != code.upper()]
+        if lower:
+            raise ValueError(f"code list {self.name}: codes must be upper case: {lower}")
 
 
 CIN_XSD = "DfE children in need census schema (CIN_schema_2024.xsd)"

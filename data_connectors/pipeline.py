@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from data_connectors import config, schema
 from data_connectors.formats import CanonicalTemplate, detect_format
+from data_connectors.keysets import KeySet, fingerprints
 from data_connectors.pseudonymise import Pseudonymiser
 from data_connectors.readers import (
     ROW_NUMBER,
@@ -29,6 +30,7 @@ from data_connectors.readers import (
     file_sha256,
     iter_chunks,
     open_tabular,
+    python_values,
 )
 from data_connectors.store import StoreError, check_key_fingerprint, ensure_schema, make_engine
 from data_connectors.validate import LoadContext, validate_chunk
@@ -163,7 +165,7 @@ class _KnownKeys:
 
     def __init__(self, connection: sa.Connection) -> None:
         self.connection = connection
-        self.keys: dict[str, set[str]] = {}
+        self.keys: dict[str, KeySet] = {}
         self.postcodes: dict[str, str] | None = None
         targets = {ref for t in schema.data_tables() for ref in schema.referenced_columns(t).values()}
         self.targets_by_table: dict[str, list[str]] = {}
@@ -171,11 +173,14 @@ class _KnownKeys:
             table_name, column_name = target.split(".")
             self.targets_by_table.setdefault(table_name, []).append(column_name)
 
-    def known(self, target: str) -> set[str]:
+    def known(self, target: str) -> KeySet:
         if target not in self.keys:
             table_name, column_name = target.split(".")
             column = schema.metadata.tables[table_name].c[column_name]
-            self.keys[target] = set(self.connection.execute(sa.select(column).distinct()).scalars())
+            self.keys[target] = KeySet()
+            result = self.connection.execute(sa.select(column).distinct()).scalars()
+            while batch := result.fetchmany(500_000):
+                self.keys[target].add(fingerprints(pd.Series(batch, dtype=object)))
         return self.keys[target]
 
     def postcode_lookup(self) -> dict[str, str]:
@@ -186,9 +191,10 @@ class _KnownKeys:
 
     def add(self, table: sa.Table, rows: pd.DataFrame) -> None:
         for column_name in self.targets_by_table.get(table.name, []):
-            self.known(f"{table.name}.{column_name}").update(rows[column_name].dropna())
+            self.known(f"{table.name}.{column_name}").add(fingerprints(rows[column_name].dropna()))
         if table.name == "postcode_areas":
-            self.postcode_lookup().update(zip(rows["postcode"], rows["area_code"], strict=True))
+            pairs = zip(python_values(rows["postcode"]), python_values(rows["area_code"]), strict=True)
+            self.postcode_lookup().update(pairs)
 
 
 def run_load(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+import numpy as np
 import pandas as pd
 
 HASH_BYTES = 10  # 20 hex characters: collisions are negligible below billions of identifiers
@@ -22,18 +23,19 @@ class Pseudonymiser:
         if not key:
             raise ValueError("a pseudonymisation key is required")
         self._key = hashlib.sha256(key.encode("utf-8")).digest()
+        self._keyed = hashlib.blake2b(key=self._key, digest_size=HASH_BYTES)  # copied per value: no re-keying
 
     def hash_one(self, identifier: str) -> str:
-        return hashlib.blake2b(identifier.encode("utf-8"), key=self._key, digest_size=HASH_BYTES).hexdigest()
+        hasher = self._keyed.copy()
+        hasher.update(identifier.encode("utf-8"))
+        return hasher.hexdigest()
 
     def hash_series(self, values: pd.Series) -> pd.Series:
-        """Hash each non-empty value (trimmed); hashing each distinct value once keeps big loads fast."""
-        present = values.notna()
-        uniques = values[present].unique()
-        lookup = {value: self.hash_one(value) for value in uniques}
-        hashed = values.copy()
-        hashed[present] = values[present].map(lookup)
-        return hashed
+        """Hash each non-empty value; each distinct value is hashed once, which keeps big loads fast."""
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        distinct = uniques.to_numpy(dtype=object, na_value=None).tolist()
+        hashed = np.array([self.hash_one(value) for value in distinct] + [None], dtype=object)
+        return pd.Series(hashed[codes], index=values.index, dtype=values.dtype)
 
     def fingerprint(self) -> str:
         """A value that identifies the key without revealing it, kept in the store."""

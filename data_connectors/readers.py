@@ -18,11 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
+from pyarrow import csv as pa_csv
 
 CHUNK_ROWS = 100_000
+ARROW_MAX_BYTES = 256 * 1024 * 1024  # larger files are streamed row by row to bound memory
+ARROW_BLOCK_BYTES = 4 * 1024 * 1024
 SNIFF_BYTES = 65_536
 ROW_NUMBER = "__row_number"
 ROW_PROBLEM = "__row_problem"
+TEXT = pd.ArrowDtype(pa.string())
 TABULAR_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 
 csv.field_size_limit(2**31 - 1)  # over-long fields are rejected by validation with a message, not here
@@ -171,7 +176,67 @@ def _iter_xlsx(tabular: TabularFile) -> Iterator[tuple[int, list[str]]]:
 
 def iter_chunks(tabular: TabularFile, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """Data records in frames of text columns named by the normalised header, plus row number and
-    any structural problem (wrong number of fields) for the pipeline to report."""
+    any structural problem (wrong number of fields) for the pipeline to report.
+
+    A well-formed CSV of moderate size is parsed by Arrow's reader (several times faster); anything
+    unusual (ragged rows, blank lines, quoted line breaks, a huge field, a very large file) is read by
+    the strict row-by-row reader, which reports each problem against its row."""
+    table = _read_with_arrow(tabular) if tabular.container == "csv" else None
+    if table is None:
+        yield from _iter_record_chunks(tabular, chunk_rows)
+        return
+    names = _column_names(tabular)
+    table = table.rename_columns(names)
+    first = 2
+    for offset in range(0, max(table.num_rows, 1), chunk_rows):
+        piece = table.slice(offset, chunk_rows)
+        data = {}
+        for name in names:
+            if name not in data:  # a repeated header name: the first column wins
+                data[name] = pd.Series(piece.column(names.index(name)), dtype=TEXT)
+        frame = pd.DataFrame(data)
+        frame[ROW_NUMBER] = range(first + offset, first + offset + piece.num_rows)
+        frame[ROW_PROBLEM] = pd.Series([None] * piece.num_rows, dtype=object)
+        yield frame
+
+
+def _column_names(tabular: TabularFile) -> list[str]:
+    return [name if name else f"unnamed_{i + 1}" for i, name in enumerate(tabular.header)]
+
+
+def _read_with_arrow(tabular: TabularFile) -> pa.Table | None:
+    """The whole file as Arrow text columns, or None when it needs the careful reader."""
+    if tabular.path.stat().st_size > ARROW_MAX_BYTES:
+        return None
+    ragged: list[object] = []
+
+    def note_ragged(row: object) -> str:
+        ragged.append(row)
+        return "skip"
+
+    width = len(tabular.header)
+    try:
+        table = pa_csv.read_csv(
+            tabular.path,
+            read_options=pa_csv.ReadOptions(
+                encoding="utf8" if tabular.encoding == "utf-8-sig" else tabular.encoding,
+                column_names=[f"c{i}" for i in range(width)],
+                skip_rows=1,
+                block_size=ARROW_BLOCK_BYTES,
+            ),
+            parse_options=pa_csv.ParseOptions(
+                newlines_in_values=False, ignore_empty_lines=False, invalid_row_handler=note_ragged
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types={f"c{i}": pa.string() for i in range(width)}, strings_can_be_null=False
+            ),
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, UnicodeDecodeError):
+        return None
+    return None if ragged else table
+
+
+def _iter_record_chunks(tabular: TabularFile, chunk_rows: int) -> Iterator[pd.DataFrame]:
     width = len(tabular.header)
     numbers: list[int] = []
     problems: list[str | None] = []
@@ -196,10 +261,20 @@ def iter_chunks(tabular: TabularFile, chunk_rows: int = CHUNK_ROWS) -> Iterator[
         yield _frame(tabular, records, numbers, problems)
 
 
+def python_values(values: pd.Series) -> list:
+    """A column as a Python list, missing as None (10x faster than Series.tolist on Arrow strings)."""
+    return values.to_numpy(dtype=object, na_value=None).tolist()
+
+
 def _frame(tabular: TabularFile, records: list[list[str]], numbers: list[int], problems: list) -> pd.DataFrame:
-    columns = [name if name else f"unnamed_{i + 1}" for i, name in enumerate(tabular.header)]
-    frame = pd.DataFrame(records, columns=columns, dtype=object)
-    frame = frame.loc[:, ~frame.columns.duplicated()]
+    """Columns built straight into Arrow strings: the validation that follows runs vectorised on them."""
+    names = _column_names(tabular)
+    columns = list(zip(*records, strict=True)) if records else [() for _ in names]
+    data: dict[str, pd.Series] = {}
+    for name, values in zip(names, columns, strict=True):
+        if name not in data:  # a repeated header name: the first column wins
+            data[name] = pd.Series(pa.array(values, pa.string()), dtype=TEXT)
+    frame = pd.DataFrame(data)
     frame[ROW_NUMBER] = numbers
-    frame[ROW_PROBLEM] = problems
+    frame[ROW_PROBLEM] = pd.Series(problems, dtype=object)
     return frame

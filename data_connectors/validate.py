@@ -18,8 +18,9 @@ import sqlalchemy as sa
 
 from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
+from data_connectors.keysets import KeySet, fingerprints
 from data_connectors.pseudonymise import Pseudonymiser, normalise_postcodes, round_locations, to_birth_month
-from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM
+from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM, TEXT, python_values
 
 TEXT_LIMIT = 5_000_000
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -46,9 +47,9 @@ class LoadContext:
     """What validation needs from the rest of the load: the key, keys already known, today."""
 
     pseudonymiser: Pseudonymiser
-    known_keys: Callable[[str], set[str]]
+    known_keys: Callable[[str], KeySet]
     postcode_lookup: Callable[[], dict[str, str]]
-    seen_keys: dict[str, set[tuple]]
+    seen_keys: dict[str, KeySet]
     today: dt.date
 
 
@@ -108,7 +109,7 @@ def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -
     out = pd.DataFrame(index=frame.index)
     for column in schema.content_columns(table):
         input_name = column.info.get("template_name", column.name)
-        text = stripped.get(input_name, pd.Series(None, index=frame.index, dtype=object))
+        text = stripped.get(input_name, pd.Series(None, index=frame.index, dtype=TEXT))
         out[column.name] = _parse(column, input_name, text, frame, errors, context)
     for postcode_column, area_column in table.info.get("postcode_inputs", {}).items():
         if postcode_column in stripped:
@@ -127,9 +128,13 @@ def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -
 
 def _strip(values: pd.Series) -> pd.Series:
     """Trim spaces and treat empty strings as missing."""
-    text = values.astype(object).where(values.notna(), None)
-    text = text.map(lambda v: v.strip() if isinstance(v, str) else v)
-    return text.where(text.astype(bool), None)
+    text = values.str.strip()
+    return text.mask(_flag(text == ""))
+
+
+def _flag(mask: pd.Series) -> pd.Series:
+    """A plain True/False mask (missing counts as False) from an Arrow-backed comparison."""
+    return mask.fillna(False).astype(bool)
 
 
 def _rows_with_errors(frame: pd.DataFrame, errors: _Errors) -> pd.Series:
@@ -157,7 +162,7 @@ def _parse(
     if isinstance(kind, sa.Boolean):
         upper = text.str.upper()
         values = pd.Series(
-            np.where(upper.isin(TRUE_WORDS), True, np.where(upper.isin(FALSE_WORDS), False, None)),
+            np.where(_flag(upper.isin(TRUE_WORDS)), True, np.where(_flag(upper.isin(FALSE_WORDS)), False, None)),
             index=text.index,
             dtype=object,
         )
@@ -166,9 +171,9 @@ def _parse(
     if isinstance(kind, sa.Date):
         return _parse_dates(column, input_name, text, frame, errors, context, withheld)
     if isinstance(kind, (sa.Integer, sa.Float)):
-        numbers = pd.to_numeric(text, errors="coerce")
+        numbers = pd.to_numeric(text.astype(object), errors="coerce").astype("float64")
         is_int = isinstance(kind, sa.Integer)
-        bad = present & (numbers.isna() | (is_int & (numbers.round() != numbers)))
+        bad = present & (numbers.isna() | (is_int & _flag(numbers.round() != numbers)))
         errors.add(frame, bad, input_name, "is not a whole number" if is_int else "is not a number", text, withheld)
         _check_range(info, numbers, present & ~bad, input_name, frame, errors, text, is_int)
         numbers = numbers.where(present & ~bad)
@@ -178,9 +183,10 @@ def _parse(
 
     if info.get("codelist"):
         code_list = ALL_CODE_LISTS[info["codelist"]]
-        values = text.str.upper().map(code_list.by_upper_code)
-        errors.add(frame, present & values.isna(), input_name, f"is not a code in the {code_list.name} list", text)
-        return values
+        upper = text.str.upper()
+        known = _flag(upper.isin(list(code_list.codes)))  # codes are upper case (CodeList checks)
+        errors.add(frame, present & ~known, input_name, f"is not a code in the {code_list.name} list", text)
+        return upper.where(known)
     limit = getattr(kind, "length", None) or TEXT_LIMIT
     lengths = text.str.len()
     too_long = present & (lengths > limit)
@@ -206,14 +212,14 @@ def _parse_dates(
 ) -> pd.Series:
     """Dates as YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY; months (YYYY-MM) where only a month is kept."""
     present = text.notna()
-    iso = text.str.slice(0, 10).where(text.str.match(r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?$") == True)  # noqa: E712
+    iso = text.str.slice(0, 10).where(_flag(text.str.match(r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?$")))
     parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
     for pattern, fmt in ((r"^\d{1,2}/\d{1,2}/\d{4}$", "%d/%m/%Y"), (r"^\d{1,2}-\d{1,2}-\d{4}$", "%d-%m-%Y")):
-        candidates = text.where(parsed.isna() & (text.str.match(pattern) == True))  # noqa: E712
+        candidates = text.where(parsed.isna() & _flag(text.str.match(pattern)))
         parsed = parsed.fillna(pd.to_datetime(candidates, format=fmt, errors="coerce"))
     month_only = column.info.get("privacy") == schema.BIRTH_MONTH or column.name == "month"
     if month_only:
-        months = text.where(parsed.isna() & (text.str.match(r"^\d{4}-\d{2}$") == True))  # noqa: E712
+        months = text.where(parsed.isna() & _flag(text.str.match(r"^\d{4}-\d{2}$")))
         parsed = parsed.fillna(pd.to_datetime(months, format="%Y-%m", errors="coerce"))
     bad = present & parsed.isna()
     expected = "YYYY-MM-DD or DD/MM/YYYY" + (" (or YYYY-MM)" if month_only else "")
@@ -268,9 +274,9 @@ def _postcode_to_area(
     if not present.any():
         return
     normal = normalise_postcodes(postcodes.where(present, ""))
-    malformed = present & ~normal.str.match(POSTCODE_PATTERN)
+    malformed = present & ~_flag(normal.str.match(POSTCODE_PATTERN))
     errors.add(frame, malformed, postcode_column, "is not a valid UK postcode", None, withheld=True)
-    areas = normal.map(context.postcode_lookup())
+    areas = _lookup(normal, context.postcode_lookup())
     unknown = present & ~malformed & areas.isna()
     errors.add(
         frame,
@@ -284,7 +290,12 @@ def _postcode_to_area(
 
 
 def _check_keys(
-    table: sa.Table, out: pd.DataFrame, frame: pd.DataFrame, bad_rows: pd.Series, errors: _Errors, context: LoadContext
+    table: sa.Table,
+    out: pd.DataFrame,
+    frame: pd.DataFrame,
+    bad_rows: pd.Series,
+    errors: _Errors,
+    context: LoadContext,
 ) -> None:
     """A key may appear once per load: later copies are reported, the first is kept."""
     keys = schema.key_columns(table)
@@ -292,22 +303,25 @@ def _check_keys(
     if candidates.empty:
         return
     in_chunk = candidates.duplicated(keep="first")
-    seen = context.seen_keys.setdefault(table.name, set())
-    tuples = list(candidates.itertuples(index=False, name=None))
-    earlier = pd.Series([key in seen for key in tuples], index=candidates.index)
-    duplicate = pd.Series(False, index=frame.index)
-    duplicate.loc[candidates.index] = in_chunk | earlier
-    first_rows = (
-        frame.loc[candidates.index, ROW_NUMBER].groupby([candidates[k] for k in keys], dropna=False).transform("first")
-    )
-    reason = pd.Series("duplicate key: the same " + ", ".join(keys) + " is already in this load", index=frame.index)
-    reason.loc[candidates.index] = np.where(
-        in_chunk & ~earlier,
-        "duplicate key: the same " + ", ".join(keys) + " as row " + first_rows.astype(str),
-        reason.loc[candidates.index],
-    )
+    seen = context.seen_keys.setdefault(table.name, KeySet())
+    earlier = pd.Series(seen.contains(fingerprints(candidates)), index=candidates.index)
+    duplicate = (in_chunk | earlier).reindex(frame.index, fill_value=False)
+    if not duplicate.any():
+        return
+    described = ", ".join(keys)
+    reason = pd.Series(f"duplicate key: the same {described} is already in this load", index=frame.index)
+    if in_chunk.any():
+        first_rows = frame.loc[candidates.index, ROW_NUMBER].groupby([candidates[k] for k in keys]).transform("first")
+        same_chunk = in_chunk & ~earlier
+        reason.loc[same_chunk[same_chunk].index] = f"duplicate key: the same {described} as row " + first_rows[
+            same_chunk
+        ].astype(str)
     withheld = any(table.columns[k].info.get("privacy") for k in keys)
     errors.add(frame, duplicate, "+".join(keys), reason, out[keys[0]].astype(str), withheld)
+
+
+def _lookup(values: pd.Series, mapping: dict[str, str]) -> pd.Series:
+    return pd.Series([mapping.get(v) for v in python_values(values)], index=values.index, dtype=TEXT)
 
 
 def _check_references(
@@ -319,7 +333,9 @@ def _check_references(
         if not checkable.any():
             continue
         known = context.known_keys(target)
-        missing = checkable & ~values.map(known.__contains__, na_action="ignore").fillna(False).astype(bool)
+        found = pd.Series(False, index=values.index)
+        found[checkable] = known.contains(fingerprints(values[checkable]))
+        missing = checkable & ~found
         withheld = bool(table.columns[column_name].info.get("privacy"))
         errors.add(
             frame,
@@ -333,4 +349,4 @@ def _check_references(
 
 def _remember_keys(table: sa.Table, good: pd.DataFrame, context: LoadContext) -> None:
     keys = schema.key_columns(table)
-    context.seen_keys.setdefault(table.name, set()).update(good[keys].itertuples(index=False, name=None))
+    context.seen_keys.setdefault(table.name, KeySet()).add(fingerprints(good[keys]))
