@@ -22,6 +22,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
+    except BrokenPipeError:  # output piped into `head` and the like
+        return 0
     except KeyboardInterrupt:
         print("stopped; nothing was written", file=sys.stderr)
         return EXIT_FAILED
@@ -77,7 +79,7 @@ def _load(args: argparse.Namespace) -> int:
     url = config.store_url(args.store)
     with terminal_progress() as progress:
         result = run_load(args.paths, url, kind=args.kind, source=args.source, progress=progress)
-    report_path = args.report or config.DATA_DIR / "load-reports" / f"load-{result.load_id}-rejected.csv"
+    report_path = args.report or config.data_dir() / "load-reports" / f"load-{result.load_id}-rejected.csv"
     write_rejections(result, report_path)
     print(summary_text(result, report_path))
     return 0

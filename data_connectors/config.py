@@ -1,6 +1,6 @@
 """Where the store is and which pseudonymisation key to use.
 
-Settings come from the environment first (`LOS_STORE_URL`, `LOS_PSEUDONYM_KEY`), then from
+Settings come from the environment first (`LOS_STORE_URL`, `LOS_PSEUDONYM_KEY`, `LOS_DATA_DIR`), then from
 `.streamlit/secrets.toml`, so the command line, notebooks and the dashboard always agree.
 """
 
@@ -12,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = REPO_ROOT / "data"
-DEFAULT_STORE_PATH = DATA_DIR / "line_of_sight.duckdb"
+STORE_FILE_NAME = "line_of_sight.duckdb"
 SECRETS_PATH = REPO_ROOT / ".streamlit" / "secrets.toml"
 
 # Synthetic demo data is hashed with a published key: it protects nothing, and it keeps a demo store
@@ -29,9 +28,14 @@ def read_secrets(path: Path = SECRETS_PATH) -> dict[str, Any]:
         return tomllib.load(handle)
 
 
+def data_dir() -> Path:
+    """Where the embedded store and load reports live: data/ in the checkout, or LOS_DATA_DIR."""
+    return Path(os.environ.get("LOS_DATA_DIR") or REPO_ROOT / "data")
+
+
 def default_store_url() -> str:
-    """The embedded store file under data/ (absolute path, so four slashes)."""
-    return "duckdb:///" + str(DEFAULT_STORE_PATH)
+    """The embedded store file in the data folder (an absolute path, so four slashes)."""
+    return "duckdb:///" + str(data_dir().resolve() / STORE_FILE_NAME)
 
 
 def store_url(explicit: str | None = None) -> str:

@@ -26,8 +26,11 @@ def summary_text(result: LoadResult, report_path: Path | None) -> str:
             lines.append(f"{outcome.path}: has a header but no data rows")
         if outcome.ignored_columns:
             lines.append(f"{outcome.path}: columns not used: {', '.join(outcome.ignored_columns)}")
-    if report_path is not None and totals["rejected"]:
-        lines.append(f"{totals['rejected']:,} rows were not loaded; each is listed with its reason in {report_path}")
+    rejected = int(totals["rejected"])
+    if report_path is not None and rejected == 1:
+        lines.append(f"1 row was not loaded; it is listed with its reason in {report_path}")
+    elif report_path is not None and rejected:
+        lines.append(f"{rejected:,} rows were not loaded; each is listed with its reason in {report_path}")
     return "\n".join(lines)
 
 

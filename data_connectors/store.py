@@ -48,14 +48,14 @@ def ensure_schema(connection: sa.Connection) -> None:
 
 
 def store_exists(engine: Engine) -> bool:
-    """True when the store has been created and holds at least one load."""
+    """True when the store has been created and holds at least one load; StoreError if unreachable."""
     try:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("loads"):
                 return False
             return connection.execute(sa.select(sa.func.count()).select_from(schema.loads)).scalar_one() > 0
-    except sa.exc.SQLAlchemyError:
-        return False
+    except sa.exc.SQLAlchemyError as error:
+        raise StoreError(f"the store cannot be opened ({type(error.orig or error).__name__})") from None
 
 
 def check_key_fingerprint(connection: sa.Connection, fingerprint: str) -> None:
@@ -73,4 +73,7 @@ def check_key_fingerprint(connection: sa.Connection, fingerprint: str) -> None:
 
 def describe_url(url: str) -> str:
     """The store URL with any password hidden, for messages."""
-    return sa.make_url(url).render_as_string(hide_password=True)
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "(a store URL that cannot be read)"

@@ -22,6 +22,7 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No test reads the developer's own store, secrets or key by accident."""
     monkeypatch.delenv("LOS_STORE_URL", raising=False)
     monkeypatch.setenv("LOS_PSEUDONYM_KEY", TEST_KEY)
+    monkeypatch.setenv("LOS_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setattr("data_connectors.config.SECRETS_PATH", tmp_path / "no-secrets.toml")
 
 

@@ -10,7 +10,7 @@ from dashboard.metrics.store_overview import load_history, table_overview
 from dashboard.store_access import current_store_url, demo_build_lock, engine_for
 from data_connectors import config
 from data_connectors.demo_store import build_demo_store
-from data_connectors.store import describe_url, store_exists
+from data_connectors.store import StoreError, describe_url, store_exists
 
 GROUP_TITLES = {
     "geography": "Geography",
@@ -43,8 +43,11 @@ def main() -> None:
     st.caption("Strategic line of sight for the safeguarding partnership: what the store holds today.")
     try:
         exists = store_exists(engine_for(url))
-    except Exception:  # a broken URL or driver: say so plainly
-        st.error(f"The store at {describe_url(url)} cannot be opened. Check LOS_STORE_URL or .streamlit/secrets.toml.")
+    except (StoreError, sa.exc.ArgumentError, ImportError):  # unreachable, or a URL that names no driver
+        st.error(
+            f"The store at {describe_url(url)} cannot be opened. Check LOS_STORE_URL or .streamlit/secrets.toml, "
+            "and that the database is reachable."
+        )
         return
     if not exists:
         if url == config.default_store_url():
@@ -76,7 +79,24 @@ def main() -> None:
             },
         )
     st.subheader("Load history")
-    st.dataframe(history, hide_index=True, width="stretch")
+    st.dataframe(
+        history[
+            [
+                "load_id",
+                "loaded_at",
+                "table_name",
+                "file_name",
+                "source",
+                "rows_read",
+                "rows_loaded",
+                "rows_rejected",
+                "period_from",
+                "period_to",
+            ]
+        ],
+        hide_index=True,
+        width="stretch",
+    )
 
 
 def _headline(tables: pd.DataFrame, history: pd.DataFrame) -> None:
