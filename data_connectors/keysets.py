@@ -12,17 +12,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-MAX_SEGMENTS = 8
-
 
 def fingerprints(keys: pd.DataFrame | pd.Series) -> np.ndarray:
     """One 64-bit fingerprint per row; the same for the same values whatever the column dtypes."""
-    if isinstance(keys, pd.Series):
-        keys = keys.to_frame()
-    plain = pd.DataFrame(
-        {name: keys[name].to_numpy(dtype=object, na_value=None) for name in keys.columns}, index=keys.index
-    )
-    return pd.util.hash_pandas_object(plain, index=False).to_numpy()
+    columns = [keys] if isinstance(keys, pd.Series) else [keys[name] for name in keys.columns]
+    combined = np.zeros(len(columns[0]), dtype=np.uint64)
+    for column in columns:
+        hashed = pd.util.hash_array(column.to_numpy(dtype=object, na_value=None), categorize=False)
+        combined = combined * np.uint64(1_000_003) ^ hashed  # wraps modulo 2**64, as intended
+    return combined
 
 
 class KeySet:
@@ -35,11 +33,14 @@ class KeySet:
         return sum(len(segment) for segment in self._segments)
 
     def add(self, prints: np.ndarray) -> None:
+        """Add a sorted segment, merging neighbours of similar size (as a log-structured merge does), so
+        there are only about log2(n) segments and each key is re-sorted only a few times."""
         if len(prints) == 0:
             return
-        self._segments.append(np.unique(prints))
-        if len(self._segments) > MAX_SEGMENTS:
-            self._segments = [np.unique(np.concatenate(self._segments))]
+        self._segments.append(np.sort(prints))
+        while len(self._segments) > 1 and 2 * len(self._segments[-1]) >= len(self._segments[-2]):
+            newest = self._segments.pop()
+            self._segments[-1] = np.sort(np.concatenate([self._segments[-1], newest]))
 
     def contains(self, prints: np.ndarray) -> np.ndarray:
         found = np.zeros(len(prints), dtype=bool)

@@ -197,6 +197,26 @@ class _KnownKeys:
             self.postcode_lookup().update(pairs)
 
 
+class _WrittenSources:
+    """Whether a file's rows could replace anything: not if its table was empty when the load began and
+    no earlier file of this load wrote the same source (keys repeated within a load are rejected)."""
+
+    def __init__(self, connection: sa.Connection) -> None:
+        self.connection = connection
+        self.had_rows: dict[str, bool] = {}
+        self.sources: set[tuple[str, str]] = set()
+
+    def may_replace(self, item: PlannedFile) -> bool:
+        name = item.table.name
+        if name not in self.had_rows:
+            self.had_rows[name] = (
+                self.connection.execute(sa.select(1).select_from(item.table).limit(1)).first() is not None
+            )
+        replaces = self.had_rows[name] or (name, item.source) in self.sources
+        self.sources.add((name, item.source))
+        return replaces
+
+
 def run_load(
     paths: Iterable[Path],
     store_url: str,
@@ -221,6 +241,7 @@ def run_load(
             check_key_fingerprint(connection, pseudonymiser.fingerprint())
             load_id = (connection.execute(sa.select(sa.func.max(schema.loads.c.load_id))).scalar() or 0) + 1
             known = _KnownKeys(connection)
+            written = _WrittenSources(connection)
             context = LoadContext(pseudonymiser, known.known, known.postcode_lookup, {}, today or dt.date.today())
             for item in planned:
                 outcome = FileOutcome(
@@ -230,13 +251,15 @@ def run_load(
                 digest = file_sha256(item.path)
                 outcome.unchanged_since_load = _unchanged_since(connection, item, digest)
                 if outcome.unchanged_since_load is None:
+                    writer = TableWriter(
+                        connection, item.table, item.source, load_id, replaces=written.may_replace(item)
+                    )
                     _load_file(
-                        connection,
+                        writer,
                         item,
                         outcome,
                         context,
                         known,
-                        load_id,
                         rejections,
                         lambda rows, label, offset=done_rows: progress and progress(offset + rows, total_rows, label),
                     )
@@ -253,16 +276,14 @@ def run_load(
 
 
 def _load_file(
-    connection: sa.Connection,
+    writer: TableWriter,
     item: PlannedFile,
     outcome: FileOutcome,
     context: LoadContext,
     known: _KnownKeys,
-    load_id: int,
     rejections: list[pd.DataFrame],
     progress: Callable[[int, str], object],
 ) -> None:
-    writer = TableWriter(connection, item.table, item.source, load_id)
     for chunk in iter_chunks(item.tabular):
         result = validate_chunk(item.table, chunk, context)
         writer.append(result.rows)

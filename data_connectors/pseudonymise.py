@@ -33,8 +33,13 @@ class Pseudonymiser:
     def hash_series(self, values: pd.Series) -> pd.Series:
         """Hash each non-empty value; each distinct value is hashed once, which keeps big loads fast."""
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        distinct = uniques.to_numpy(dtype=object, na_value=None).tolist()
-        hashed = np.array([self.hash_one(value) for value in distinct] + [None], dtype=object)
+        keyed = self._keyed
+        hashed_distinct = []
+        for value in uniques.to_numpy(dtype=object, na_value=None).tolist():  # the hot loop of a big load
+            hasher = keyed.copy()
+            hasher.update(value.encode("utf-8"))
+            hashed_distinct.append(hasher.hexdigest())
+        hashed = np.array(hashed_distinct + [None], dtype=object)
         return pd.Series(hashed[codes], index=values.index, dtype=values.dtype)
 
     def fingerprint(self) -> str:
@@ -42,9 +47,10 @@ class Pseudonymiser:
         return hashlib.blake2b(b"line-of-sight key fingerprint", key=self._key, digest_size=8).hexdigest()
 
 
-def to_birth_month(dates: pd.Series) -> pd.Series:
-    """Drop the day of birth: keep the first day of the month."""
-    return dates.dt.to_period("M").dt.to_timestamp()
+def to_month(dates: pd.Series) -> pd.Series:
+    """The first day of each date's month: how a date of birth is kept (the day is dropped)."""
+    months = dates.to_numpy(dtype="datetime64[s]").astype("datetime64[M]").astype("datetime64[s]")
+    return pd.Series(months, index=dates.index)
 
 
 def normalise_postcodes(values: pd.Series) -> pd.Series:

@@ -6,6 +6,7 @@ deployment. Everything else in the project reaches the store through `make_engin
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -16,6 +17,7 @@ from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
 
 KEY_FINGERPRINT = "pseudonym_key_fingerprint"
+DUCKDB_MEMORY_LIMIT = "1GB"
 
 
 class StoreError(Exception):
@@ -29,7 +31,9 @@ def make_engine(url: str) -> Engine:
         database = parsed.database or ""
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
-        return sa.create_engine(parsed, poolclass=NullPool)
+        # a bounded buffer pool keeps a regional load's memory flat (DuckDB spills to disk beyond it)
+        duckdb_config = {"memory_limit": os.environ.get("LOS_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)}
+        return sa.create_engine(parsed, poolclass=NullPool, connect_args={"config": duckdb_config})
     return sa.create_engine(parsed, pool_pre_ping=True)
 
 

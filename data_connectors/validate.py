@@ -12,14 +12,15 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
+import pyarrow as pa
 import sqlalchemy as sa
 
 from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
+from data_connectors.dates import parse_dates
 from data_connectors.keysets import KeySet, fingerprints
-from data_connectors.pseudonymise import Pseudonymiser, normalise_postcodes, round_locations, to_birth_month
+from data_connectors.pseudonymise import Pseudonymiser, normalise_postcodes, round_locations, to_month
 from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM, TEXT, python_values
 
 TEXT_LIMIT = 5_000_000
@@ -30,6 +31,8 @@ ROW_FIELD = "(row)"
 TRUE_WORDS = {"Y", "YES", "TRUE", "T", "1"}
 FALSE_WORDS = {"N", "NO", "FALSE", "F", "0"}
 POSTCODE_PATTERN = r"^[A-Z]{1,2}[0-9][A-Z0-9]? [0-9][A-Z]{2}$"
+DATE = pd.ArrowDtype(pa.date32())
+BOOLEAN = pd.ArrowDtype(pa.bool_())
 ERROR_COLUMNS = [ROW_NUMBER, "field", "reason", "value"]
 
 
@@ -116,13 +119,14 @@ def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -
             _postcode_to_area(stripped[postcode_column], postcode_column, area_column, out, frame, errors, context)
     errors.keep_only_row_problems(frame, problem | blank)
 
+    key_prints = pd.Series(fingerprints(out[schema.key_columns(table)]), index=out.index)
     bad_rows = _rows_with_errors(frame, errors)
-    _check_keys(table, out, frame, bad_rows, errors, context)
+    _check_keys(table, out, key_prints, frame, bad_rows, errors, context)
     bad_rows = _rows_with_errors(frame, errors)
     _check_references(table, out, frame, bad_rows, errors, context)
     bad_rows = _rows_with_errors(frame, errors)
     good = out.loc[~bad_rows]
-    _remember_keys(table, good, context)
+    context.seen_keys.setdefault(table.name, KeySet()).add(key_prints[~bad_rows].to_numpy())
     return ChunkResult(good, errors.frame(), int(bad_rows.sum()))
 
 
@@ -161,13 +165,10 @@ def _parse(
     kind = column.type
     if isinstance(kind, sa.Boolean):
         upper = text.str.upper()
-        values = pd.Series(
-            np.where(_flag(upper.isin(TRUE_WORDS)), True, np.where(_flag(upper.isin(FALSE_WORDS)), False, None)),
-            index=text.index,
-            dtype=object,
-        )
-        errors.add(frame, present & values.isna(), input_name, "is not yes or no (use Y or N)", text, withheld)
-        return values.where(present, None)
+        is_true, is_false = _flag(upper.isin(TRUE_WORDS)), _flag(upper.isin(FALSE_WORDS))
+        errors.add(frame, present & ~is_true & ~is_false, input_name, "is not yes or no (use Y or N)", text, withheld)
+        values = pa.array(is_true.to_numpy(), mask=~(is_true | is_false).to_numpy())
+        return pd.Series(values, index=text.index, dtype=BOOLEAN)
     if isinstance(kind, sa.Date):
         return _parse_dates(column, input_name, text, frame, errors, context, withheld)
     if isinstance(kind, (sa.Integer, sa.Float)):
@@ -212,32 +213,22 @@ def _parse_dates(
 ) -> pd.Series:
     """Dates as YYYY-MM-DD, DD/MM/YYYY or DD-MM-YYYY; months (YYYY-MM) where only a month is kept."""
     present = text.notna()
-    iso = text.str.slice(0, 10).where(_flag(text.str.match(r"^\d{4}-\d{2}-\d{2}([ T]00:00(:00)?)?$")))
-    parsed = pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
-    for pattern, fmt in ((r"^\d{1,2}/\d{1,2}/\d{4}$", "%d/%m/%Y"), (r"^\d{1,2}-\d{1,2}-\d{4}$", "%d-%m-%Y")):
-        candidates = text.where(parsed.isna() & _flag(text.str.match(pattern)))
-        parsed = parsed.fillna(pd.to_datetime(candidates, format=fmt, errors="coerce"))
     month_only = column.info.get("privacy") == schema.BIRTH_MONTH or column.name == "month"
-    if month_only:
-        months = text.where(parsed.isna() & _flag(text.str.match(r"^\d{4}-\d{2}$")))
-        parsed = parsed.fillna(pd.to_datetime(months, format="%Y-%m", errors="coerce"))
+    parsed = parse_dates(text, allow_month=month_only)
     bad = present & parsed.isna()
     expected = "YYYY-MM-DD or DD/MM/YYYY" + (" (or YYYY-MM)" if month_only else "")
     errors.add(frame, bad, input_name, f"is not a valid date (expected {expected})", text, withheld)
     ok = present & ~bad
-    early = ok & (parsed < pd.Timestamp(1900, 1, 1))
+    early = ok & _flag(parsed < pd.Timestamp(1900, 1, 1))
     errors.add(frame, early, input_name, "is before 1900", text, withheld)
     is_event = column.table.info.get("period") == column.name or month_only
     if is_event:
-        future = ok & (parsed > pd.Timestamp(context.today))
+        future = ok & _flag(parsed > pd.Timestamp(context.today))
         errors.add(frame, future, input_name, "is in the future", text, withheld)
     if month_only:
-        parsed = (
-            to_birth_month(parsed)
-            if column.info.get("privacy") == schema.BIRTH_MONTH
-            else parsed.dt.to_period("M").dt.to_timestamp()
-        )
-    return parsed.dt.date.where(ok, None).astype(object)
+        parsed = to_month(parsed)
+    stamps = pa.array(parsed.where(ok).to_numpy(dtype="datetime64[s]"), type=pa.timestamp("s"), from_pandas=True)
+    return pd.Series(stamps.cast(pa.date32()), index=text.index, dtype=DATE)
 
 
 def _check_range(
@@ -292,6 +283,7 @@ def _postcode_to_area(
 def _check_keys(
     table: sa.Table,
     out: pd.DataFrame,
+    key_prints: pd.Series,
     frame: pd.DataFrame,
     bad_rows: pd.Series,
     errors: _Errors,
@@ -299,12 +291,13 @@ def _check_keys(
 ) -> None:
     """A key may appear once per load: later copies are reported, the first is kept."""
     keys = schema.key_columns(table)
-    candidates = out.loc[~bad_rows, keys]
-    if candidates.empty:
+    prints = key_prints[~bad_rows]
+    if prints.empty:
         return
-    in_chunk = candidates.duplicated(keep="first")
+    candidates = out.loc[prints.index, keys]
+    in_chunk = prints.duplicated(keep="first")
     seen = context.seen_keys.setdefault(table.name, KeySet())
-    earlier = pd.Series(seen.contains(fingerprints(candidates)), index=candidates.index)
+    earlier = pd.Series(seen.contains(prints.to_numpy()), index=prints.index)
     duplicate = (in_chunk | earlier).reindex(frame.index, fill_value=False)
     if not duplicate.any():
         return
@@ -345,8 +338,3 @@ def _check_references(
             values,
             withheld,
         )
-
-
-def _remember_keys(table: sa.Table, good: pd.DataFrame, context: LoadContext) -> None:
-    keys = schema.key_columns(table)
-    context.seen_keys.setdefault(table.name, KeySet()).add(fingerprints(good[keys]))
