@@ -294,7 +294,6 @@ def _check_keys(
     prints = key_prints[~bad_rows]
     if prints.empty:
         return
-    candidates = out.loc[prints.index, keys]
     in_chunk = prints.duplicated(keep="first")
     seen = context.seen_keys.setdefault(table.name, KeySet())
     earlier = pd.Series(seen.contains(prints.to_numpy()), index=prints.index)
@@ -304,7 +303,7 @@ def _check_keys(
     described = ", ".join(keys)
     reason = pd.Series(f"duplicate key: the same {described} is already in this load", index=frame.index)
     if in_chunk.any():
-        first_rows = frame.loc[candidates.index, ROW_NUMBER].groupby([candidates[k] for k in keys]).transform("first")
+        first_rows = frame.loc[prints.index, ROW_NUMBER].groupby(prints.to_numpy()).transform("first")
         same_chunk = in_chunk & ~earlier
         reason.loc[same_chunk[same_chunk].index] = f"duplicate key: the same {described} as row " + first_rows[
             same_chunk
