@@ -20,8 +20,9 @@ SECRETS_PATH = REPO_ROOT / ".streamlit" / "secrets.toml"
 DEMO_PSEUDONYM_KEY = "line-of-sight synthetic demo data: not for real records"
 
 
-def read_secrets(path: Path = SECRETS_PATH) -> dict[str, Any]:
+def read_secrets(path: Path | None = None) -> dict[str, Any]:
     """The project's secrets file as a dict; empty when there is none."""
+    path = path or SECRETS_PATH  # looked up at call time, so a deployment (or a test) can point elsewhere
     if not path.is_file():
         return {}
     with path.open("rb") as handle:
