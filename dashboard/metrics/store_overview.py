@@ -28,6 +28,8 @@ def table_overview(engine: Engine) -> pd.DataFrame:
         frame = pd.DataFrame(
             connection.execute(sa.union_all(*parts)).all(), columns=["table_name", "rows", "period_from", "period_to"]
         )
+    for column in ("period_from", "period_to"):  # tables without a period get NaT, which shows as blank
+        frame[column] = pd.to_datetime(frame[column])
     frame["group"] = frame["table_name"].map(lambda name: schema.metadata.tables[name].info["group"])
     frame["description"] = frame["table_name"].map(lambda name: schema.metadata.tables[name].info["description"])
     return frame[["group", "table_name", "rows", "period_from", "period_to", "description"]]

@@ -76,6 +76,7 @@ def main() -> None:
                 "rows": st.column_config.NumberColumn("rows", format="localized"),
                 "period_from": st.column_config.DateColumn("from"),
                 "period_to": st.column_config.DateColumn("to"),
+                "description": st.column_config.TextColumn("what it holds", width="large"),
             },
         )
     st.subheader("Load history")
@@ -103,11 +104,14 @@ def _headline(tables: pd.DataFrame, history: pd.DataFrame) -> None:
     with_period = tables.dropna(subset=["period_from"])
     first, last = with_period["period_from"].min(), with_period["period_to"].max()
     latest = history.iloc[0] if not history.empty else None
-    columns = st.columns(4)
+    columns = st.columns([1, 1, 2, 1.5])  # the period needs room on a meeting-room screen
     columns[0].metric("Tables with data", f"{int((tables['rows'] > 0).sum())} of {len(tables)}")
     columns[1].metric("Rows", f"{int(tables['rows'].sum()):,}")
     columns[2].metric("Period covered", f"{first:%b %Y} to {last:%b %Y}" if pd.notna(first) else "none yet")
-    columns[3].metric("Last load", f"{latest['loaded_at']:%d %b %Y %H:%M} UTC" if latest is not None else "never")
+    if latest is None:
+        columns[3].metric("Last load", "never")
+    else:
+        columns[3].metric(f"Last load ({latest['loaded_at']:%H:%M} UTC)", f"{latest['loaded_at']:%d %b %Y}")
     rejected = int(history["rows_rejected"].sum()) if not history.empty else 0
     if rejected:
         st.caption(
