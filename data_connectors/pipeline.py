@@ -27,7 +27,6 @@ from data_connectors.readers import (
     TABULAR_SUFFIXES,
     TabularFile,
     UnusableFile,
-    file_sha256,
     iter_chunks,
     open_tabular,
     python_values,
@@ -119,17 +118,9 @@ def plan_load(paths: Iterable[Path], kind: str | None = None, source: str | None
             raise UnusableFile(path, "does not exist")
         tabular = open_tabular(path)
         chosen = detect_format(tabular, kind)
-        planned.append(PlannedFile(path, tabular, chosen, source or default_source(path), _estimate_rows(tabular)))
+        planned.append(PlannedFile(path, tabular, chosen, source or default_source(path), tabular.scan.lines))
     order = {table.name: index for index, table in enumerate(schema.data_tables())}
     return sorted(planned, key=lambda p: (order[p.table.name], str(p.path)))
-
-
-def _estimate_rows(tabular: TabularFile) -> int:
-    """Line count (for the progress bar only)."""
-    if tabular.container != "csv":
-        return 1
-    with tabular.path.open("rb") as handle:
-        return max(1, sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")))
 
 
 def is_demo_file(path: Path) -> bool:
@@ -248,7 +239,7 @@ def run_load(
                     item.path, item.table.name, item.format.name, item.source, ignored_columns=item.ignored_columns
                 )
                 outcomes.append(outcome)
-                digest = file_sha256(item.path)
+                digest = item.tabular.scan.sha256
                 outcome.unchanged_since_load = _unchanged_since(connection, item, digest)
                 if outcome.unchanged_since_load is None:
                     writer = TableWriter(

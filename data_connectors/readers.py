@@ -48,10 +48,14 @@ class TabularFile:
 
     path: Path
     container: str  # "csv" or "xlsx"
-    encoding: str | None
+    scan: FileScan
     header: list[str]
     raw_header: list[str] = field(default_factory=list)
     sheet: str | None = None
+
+    @property
+    def encoding(self) -> str | None:
+        return self.scan.encoding
 
 
 def normalise_header(name: object) -> str:
@@ -86,35 +90,56 @@ def open_tabular(path: Path) -> TabularFile:
         raise UnusableFile(path, "is UTF-16 text; save it as UTF-8 CSV")
     if b"\x00" in head:
         raise UnusableFile(path, "is a binary file, not CSV or Excel (.xlsx)")
-    encoding = _text_encoding(path)
-    with path.open(encoding=encoding, newline="") as handle:
+    scan = _scan(path)
+    if scan.encoding is None:
+        raise UnusableFile(path, "is not UTF-8 or Windows-1252 text")
+    with path.open(encoding=scan.encoding, newline="") as handle:
         try:
             raw_header = next(csv.reader(handle), [])
         except csv.Error as error:
             raise UnusableFile(path, f"is not readable as CSV ({error})") from None
     if not any(cell.strip() for cell in raw_header):
         raise UnusableFile(path, "has no header row (the first line is blank)")
-    return TabularFile(path, "csv", encoding, [normalise_header(c) for c in raw_header], raw_header)
+    return TabularFile(path, "csv", scan, [normalise_header(c) for c in raw_header], raw_header)
 
 
-def _text_encoding(path: Path) -> str:
-    """UTF-8 (with or without a byte-order mark) when the whole file decodes as such, else Windows-1252."""
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                decoder.decode(block)
-            decoder.decode(b"", final=True)
-        return "utf-8-sig"
-    except UnicodeDecodeError:
-        pass
-    try:
-        with path.open("rb") as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                block.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        raise UnusableFile(path, "is not UTF-8 or Windows-1252 text") from None
+@dataclass(frozen=True)
+class FileScan:
+    """What one pass over a file's bytes tells: its fingerprint, line count and text encoding."""
+
+    sha256: str
+    lines: int
+    encoding: str | None
+
+
+def _scan(path: Path) -> FileScan:
+    """Fingerprint, count lines (for the progress bar) and find the encoding in a single read: UTF-8
+    (with or without a byte-order mark) when the whole file decodes as such, else Windows-1252."""
+    digest = hashlib.sha256()
+    lines = 0
+    utf8 = codecs.getincrementaldecoder("utf-8")()
+    is_utf8 = is_cp1252 = True
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+            lines += block.count(b"\n")
+            if is_utf8:
+                try:
+                    utf8.decode(block)
+                except UnicodeDecodeError:
+                    is_utf8 = False
+            if is_cp1252:
+                try:
+                    block.decode("cp1252")
+                except UnicodeDecodeError:
+                    is_cp1252 = False
+    if is_utf8:
+        try:
+            utf8.decode(b"", final=True)
+        except UnicodeDecodeError:
+            is_utf8 = False
+    encoding = "utf-8-sig" if is_utf8 else "cp1252" if is_cp1252 else None
+    return FileScan(digest.hexdigest(), max(lines, 1), encoding)
 
 
 def _open_xlsx(path: Path) -> TabularFile:
@@ -129,7 +154,8 @@ def _open_xlsx(path: Path) -> TabularFile:
             first = next(sheet.iter_rows(max_row=1, values_only=True), None)
             if first and any(cell not in (None, "") for cell in first):
                 raw = [_cell_text(cell) for cell in first]
-                return TabularFile(path, "xlsx", None, [normalise_header(c) for c in raw], raw, sheet.title)
+                scan = FileScan(file_sha256(path), sheet.max_row or 1, None)
+                return TabularFile(path, "xlsx", scan, [normalise_header(c) for c in raw], raw, sheet.title)
     finally:
         workbook.close()
     raise UnusableFile(path, "is a workbook with no sheet that has a header row")
