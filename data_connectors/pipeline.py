@@ -19,7 +19,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_connectors import config, schema
-from data_connectors.formats import CanonicalTemplate, detect_format
+from data_connectors.formats import TableFormat, detect_format
 from data_connectors.keysets import KeySet, fingerprints
 from data_connectors.pseudonymise import Pseudonymiser
 from data_connectors.readers import (
@@ -45,7 +45,7 @@ class PlannedFile:
 
     path: Path
     tabular: TabularFile
-    format: CanonicalTemplate
+    format: TableFormat
     source: str
     estimated_rows: int
 
@@ -276,14 +276,16 @@ def _load_file(
     progress: Callable[[int, str], object],
 ) -> None:
     for chunk in iter_chunks(item.tabular):
-        result = validate_chunk(item.table, chunk, context)
+        result = validate_chunk(item.table, item.format.to_template(chunk), context)
         writer.append(result.rows)
         known.add(item.table, result.rows)
         outcome.rows_read += len(chunk)
         outcome.rows_loaded += len(result.rows)
         outcome.rows_rejected += result.rejected_rows
         if not result.errors.empty:
-            rejections.append(result.errors.assign(file=str(item.path), table=item.table.name))
+            errors = result.errors.assign(file=str(item.path), table=item.table.name)
+            errors["field"] = errors["field"].map(item.format.source_field)
+            rejections.append(errors)
         progress(outcome.rows_read, item.path.name)
     outcome.period_from, outcome.period_to = writer.finish()
     if outcome.rows_read != outcome.rows_loaded + outcome.rows_rejected:

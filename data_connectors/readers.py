@@ -287,6 +287,11 @@ def _iter_record_chunks(tabular: TabularFile, chunk_rows: int) -> Iterator[pd.Da
         yield _frame(tabular, records, numbers, problems)
 
 
+def as_mask(values: pd.Series) -> pd.Series:
+    """A plain True/False mask (missing counts as False) from an Arrow-backed comparison."""
+    return values.fillna(False).astype(bool)
+
+
 def python_values(values: pd.Series) -> list:
     """A column as a Python list, missing as None (10x faster than Series.tolist on Arrow strings)."""
     return values.to_numpy(dtype=object, na_value=None).tolist()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from data_connectors.formats import FORMATS
 from data_connectors.pipeline import LoadResult
 from data_connectors.readers import ROW_NUMBER
 from data_connectors.store import describe_url
@@ -24,6 +25,9 @@ def summary_text(result: LoadResult, report_path: Path | None) -> str:
             lines.append(f"{outcome.path}: unchanged since load {outcome.unchanged_since_load}; nothing to do")
         elif outcome.rows_read == 0:
             lines.append(f"{outcome.path}: has a header but no data rows")
+        note = FORMATS[outcome.format].note
+        if note and outcome.rows_loaded:
+            lines.append(f"{outcome.path}: {note}")
         if outcome.ignored_columns:
             lines.append(f"{outcome.path}: columns not used: {', '.join(outcome.ignored_columns)}")
     rejected = int(totals["rejected"])

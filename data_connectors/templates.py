@@ -13,6 +13,8 @@ from data_connectors.formats import format_named
 def write_template(kind: str, out: Path) -> Path:
     """Write the template for `kind`; the file type follows the suffix (.csv or .xlsx)."""
     chosen = format_named(kind)
+    if not chosen.ours:
+        raise ValueError(f"{kind} is a published layout, not one of our templates: use the file its publisher gives")
     out.parent.mkdir(parents=True, exist_ok=True)
     suffix = out.suffix.lower()
     if suffix == ".csv":

@@ -21,7 +21,7 @@ from data_connectors.codelists import ALL_CODE_LISTS
 from data_connectors.dates import parse_dates
 from data_connectors.keysets import KeySet, fingerprints
 from data_connectors.pseudonymise import Pseudonymiser, normalise_postcodes, round_locations, to_month
-from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM, TEXT, python_values
+from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM, TEXT, as_mask, python_values
 
 TEXT_LIMIT = 5_000_000
 INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
@@ -133,12 +133,7 @@ def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -
 def _strip(values: pd.Series) -> pd.Series:
     """Trim spaces and treat empty strings as missing."""
     text = values.str.strip()
-    return text.mask(_flag(text == ""))
-
-
-def _flag(mask: pd.Series) -> pd.Series:
-    """A plain True/False mask (missing counts as False) from an Arrow-backed comparison."""
-    return mask.fillna(False).astype(bool)
+    return text.mask(as_mask(text == ""))
 
 
 def _rows_with_errors(frame: pd.DataFrame, errors: _Errors) -> pd.Series:
@@ -165,7 +160,7 @@ def _parse(
     kind = column.type
     if isinstance(kind, sa.Boolean):
         upper = text.str.upper()
-        is_true, is_false = _flag(upper.isin(TRUE_WORDS)), _flag(upper.isin(FALSE_WORDS))
+        is_true, is_false = as_mask(upper.isin(TRUE_WORDS)), as_mask(upper.isin(FALSE_WORDS))
         errors.add(frame, present & ~is_true & ~is_false, input_name, "is not yes or no (use Y or N)", text, withheld)
         values = pa.array(is_true.to_numpy(), mask=~(is_true | is_false).to_numpy())
         return pd.Series(values, index=text.index, dtype=BOOLEAN)
@@ -174,7 +169,7 @@ def _parse(
     if isinstance(kind, (sa.Integer, sa.Float)):
         numbers = pd.to_numeric(text.astype(object), errors="coerce").astype("float64")
         is_int = isinstance(kind, sa.Integer)
-        bad = present & (numbers.isna() | (is_int & _flag(numbers.round() != numbers)))
+        bad = present & (numbers.isna() | (is_int & as_mask(numbers.round() != numbers)))
         errors.add(frame, bad, input_name, "is not a whole number" if is_int else "is not a number", text, withheld)
         _check_range(info, numbers, present & ~bad, input_name, frame, errors, text, is_int)
         numbers = numbers.where(present & ~bad)
@@ -185,7 +180,7 @@ def _parse(
     if info.get("codelist"):
         code_list = ALL_CODE_LISTS[info["codelist"]]
         upper = text.str.upper()
-        known = _flag(upper.isin(list(code_list.codes)))  # codes are upper case (CodeList checks)
+        known = as_mask(upper.isin(list(code_list.codes)))  # codes are upper case (CodeList checks)
         errors.add(frame, present & ~known, input_name, f"is not a code in the {code_list.name} list", text)
         return upper.where(known)
     limit = getattr(kind, "length", None) or TEXT_LIMIT
@@ -219,11 +214,11 @@ def _parse_dates(
     expected = "YYYY-MM-DD or DD/MM/YYYY" + (" (or YYYY-MM)" if month_only else "")
     errors.add(frame, bad, input_name, f"is not a valid date (expected {expected})", text, withheld)
     ok = present & ~bad
-    early = ok & _flag(parsed < pd.Timestamp(1900, 1, 1))
+    early = ok & as_mask(parsed < pd.Timestamp(1900, 1, 1))
     errors.add(frame, early, input_name, "is before 1900", text, withheld)
     is_event = column.table.info.get("period") == column.name or month_only
     if is_event:
-        future = ok & _flag(parsed > pd.Timestamp(context.today))
+        future = ok & as_mask(parsed > pd.Timestamp(context.today))
         errors.add(frame, future, input_name, "is in the future", text, withheld)
     if month_only:
         parsed = to_month(parsed)
@@ -265,7 +260,7 @@ def _postcode_to_area(
     if not present.any():
         return
     normal = normalise_postcodes(postcodes.where(present, ""))
-    malformed = present & ~_flag(normal.str.match(POSTCODE_PATTERN))
+    malformed = present & ~as_mask(normal.str.match(POSTCODE_PATTERN))
     errors.add(frame, malformed, postcode_column, "is not a valid UK postcode", None, withheld=True)
     areas = _lookup(normal, context.postcode_lookup())
     unknown = present & ~malformed & areas.isna()

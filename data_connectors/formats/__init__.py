@@ -1,59 +1,41 @@
 """The registry of formats a file can be read as, and detection of a file's format from its header.
 
-For now every format is one of the project's canonical templates (one per table); national formats
-register here too and go through the same pipeline.
+Every canonical table has the project's own template. National layouts live in modules of this
+package, each exporting `FORMATS` (a list of TableFormat): adding a format is one module and its tests.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import cached_property
-
-import sqlalchemy as sa
+import importlib
+import pkgutil
 
 from data_connectors import schema
+from data_connectors.formats.base import TableFormat, canonical_template
 from data_connectors.readers import TabularFile, UnusableFile
 
 
-@dataclass(frozen=True)
-class CanonicalTemplate:
-    """The project's own template for one canonical table: columns named as in the data dictionary."""
-
-    table: sa.Table
-
-    @property
-    def name(self) -> str:
-        return self.table.name
-
-    @property
-    def description(self) -> str:
-        return self.table.info["description"]
-
-    @cached_property
-    def columns(self) -> list[str]:
-        return schema.template_columns(self.table)
-
-    @cached_property
-    def required(self) -> list[str]:
-        return [c.info.get("template_name", c.name) for c in schema.content_columns(self.table) if not c.nullable]
-
-    def missing(self, header: list[str]) -> list[str]:
-        return [name for name in self.required if name not in header]
-
-    def matched(self, header: list[str]) -> int:
-        return sum(name in header for name in self.columns)
+def _registry() -> dict[str, TableFormat]:
+    formats = {table.name: canonical_template(table) for table in schema.data_tables()}
+    for module in pkgutil.iter_modules(__path__):
+        if module.name != "base":
+            for found in importlib.import_module(f"{__name__}.{module.name}").FORMATS:
+                if found.name in formats:
+                    raise ValueError(f"two formats are called {found.name}")
+                formats[found.name] = found
+    return formats
 
 
-FORMATS: dict[str, CanonicalTemplate] = {table.name: CanonicalTemplate(table) for table in schema.data_tables()}
+FORMATS: dict[str, TableFormat] = _registry()
 
 
-def format_named(kind: str) -> CanonicalTemplate:
+def format_named(kind: str) -> TableFormat:
+    """The format called `kind`; KeyError naming the command that lists them."""
     if kind not in FORMATS:
         raise KeyError(f"unknown kind {kind!r}; `python -m data_connectors formats` lists them")
     return FORMATS[kind]
 
 
-def detect_format(tabular: TabularFile, kind: str | None = None) -> CanonicalTemplate:
+def detect_format(tabular: TabularFile, kind: str | None = None) -> TableFormat:
     """The format named by `kind`, or the one whose required columns the header has and which knows at
     least half of its columns (most columns matched wins); otherwise UnusableFile naming the closest
     format and what it lacks."""
@@ -73,7 +55,7 @@ def detect_format(tabular: TabularFile, kind: str | None = None) -> CanonicalTem
     return _unrecognised(tabular, closest)
 
 
-def _unrecognised(tabular: TabularFile, closest: CanonicalTemplate) -> CanonicalTemplate:
+def _unrecognised(tabular: TabularFile, closest: TableFormat) -> TableFormat:
     raise UnusableFile(
         tabular.path,
         f"is not a recognised format; the closest is {closest.name} "

@@ -1,0 +1,66 @@
+"""What a file format is: a layout of columns that maps onto one canonical table.
+
+The project's own templates map one to one. A national layout (police.uk, GIAS, ONS, ...) names its
+columns its own way and may derive values (a month becomes a date, a crime type a code); the report
+still names the layout's own column, so a data owner can find the problem in the file they have.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+import sqlalchemy as sa
+
+from data_connectors import schema
+from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM, TEXT
+
+
+@dataclass(frozen=True)
+class TableFormat:
+    """A layout of columns (normalised header names) that loads into one canonical table."""
+
+    name: str
+    table: sa.Table
+    description: str
+    columns: tuple[str, ...]
+    required: tuple[str, ...]
+    renames: Mapping[str, str] = field(default_factory=dict)  # layout column -> template column
+    derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None  # fills template columns from the layout's
+    note: str = ""  # said after a load, e.g. that locations are approximate
+    ours: bool = False  # a template the project defines (the template command writes it)
+
+    def missing(self, header: list[str]) -> list[str]:
+        return [name for name in self.required if name not in header]
+
+    def matched(self, header: list[str]) -> int:
+        return sum(name in header for name in self.columns)
+
+    def to_template(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The chunk with the canonical template's columns (as text), keeping row numbers and problems."""
+        if self.ours:
+            return frame
+        renamed = frame.rename(columns=dict(self.renames))
+        if self.derive is not None:
+            renamed = self.derive(renamed)
+        out = pd.DataFrame(index=frame.index)
+        for name in schema.template_columns(self.table):
+            out[name] = renamed[name] if name in renamed else pd.Series(None, index=frame.index, dtype=TEXT)
+        out[ROW_NUMBER] = frame[ROW_NUMBER]
+        out[ROW_PROBLEM] = frame[ROW_PROBLEM]
+        return out
+
+    def source_field(self, template_field: str) -> str:
+        """The layout's own name for a template column, for the load report."""
+        for layout_name, template_name in self.renames.items():
+            if template_name == template_field:
+                return layout_name
+        return template_field
+
+
+def canonical_template(table: sa.Table) -> TableFormat:
+    """The project's own template for a table: columns named as in the data dictionary."""
+    columns = tuple(schema.template_columns(table))
+    required = tuple(c.info.get("template_name", c.name) for c in schema.content_columns(table) if not c.nullable)
+    return TableFormat(table.name, table, table.info["description"], columns, required, ours=True)
