@@ -279,8 +279,8 @@ def _load_file(
         result = validate_chunk(item.table, item.format.to_template(chunk), context)
         writer.append(result.rows)
         known.add(item.table, result.rows)
-        outcome.rows_read += len(chunk)
-        outcome.rows_loaded += len(result.rows)
+        outcome.rows_read += result.rows_read
+        outcome.rows_loaded += result.rows_loaded
         outcome.rows_rejected += result.rejected_rows
         if not result.errors.empty:
             errors = result.errors.assign(file=str(item.path), table=item.table.name)

@@ -38,11 +38,18 @@ ERROR_COLUMNS = [ROW_NUMBER, "field", "reason", "value"]
 
 @dataclass
 class ChunkResult:
-    """Rows ready for the store, and the report lines for the rows that are not."""
+    """Rows ready for the store, and the report lines for the rows that are not. Counts are of input
+    rows (row numbers): a layout may turn one input row into several table rows, and then the input row
+    is loaded whole or rejected whole."""
 
     rows: pd.DataFrame
     errors: pd.DataFrame
+    rows_read: int
     rejected_rows: int
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows_read - self.rejected_rows
 
 
 @dataclass
@@ -127,7 +134,8 @@ def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -
     bad_rows = _rows_with_errors(frame, errors)
     good = out.loc[~bad_rows]
     context.seen_keys.setdefault(table.name, KeySet()).add(key_prints[~bad_rows].to_numpy())
-    return ChunkResult(good, errors.frame(), int(bad_rows.sum()))
+    rows_read = frame[ROW_NUMBER].nunique()
+    return ChunkResult(good, errors.frame(), rows_read, frame.loc[bad_rows, ROW_NUMBER].nunique())
 
 
 def _strip(values: pd.Series) -> pd.Series:

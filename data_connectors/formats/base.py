@@ -27,7 +27,9 @@ class TableFormat:
     columns: tuple[str, ...]
     required: tuple[str, ...]
     renames: Mapping[str, str] = field(default_factory=dict)  # layout column -> template column
-    derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None  # fills template columns from the layout's
+    # fills template columns from the layout's; may return several rows for one input row (a wide layout
+    # made long), each keeping that row's row number, so the input row is then loaded or rejected whole
+    derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None
     note: str = ""  # said after a load, e.g. that locations are approximate
     ours: bool = False  # a template the project defines (the template command writes it)
 
@@ -43,12 +45,12 @@ class TableFormat:
             return frame
         renamed = frame.rename(columns=dict(self.renames))
         if self.derive is not None:
-            renamed = self.derive(renamed)
-        out = pd.DataFrame(index=frame.index)
+            renamed = self.derive(renamed).reset_index(drop=True)
+        out = pd.DataFrame(index=renamed.index)
         for name in schema.template_columns(self.table):
-            out[name] = renamed[name] if name in renamed else pd.Series(None, index=frame.index, dtype=TEXT)
-        out[ROW_NUMBER] = frame[ROW_NUMBER]
-        out[ROW_PROBLEM] = frame[ROW_PROBLEM]
+            out[name] = renamed[name] if name in renamed else pd.Series(None, index=renamed.index, dtype=TEXT)
+        out[ROW_NUMBER] = renamed[ROW_NUMBER]
+        out[ROW_PROBLEM] = renamed[ROW_PROBLEM]
         return out
 
     def source_field(self, template_field: str) -> str:
