@@ -266,6 +266,7 @@ FORMATS = [
             "establishmentname": "school_name",
             "phaseofeducation_name": "phase",
             "typeofestablishment_name": "establishment_type",
+            "la_code": "dfe_la_code",  # "LA (code)", DfE's number, would otherwise clash with the template's la_code
             "gsslacode_name": "la_code",
             "lsoa_code": "area_code",
             "easting": "longitude",
@@ -274,7 +275,7 @@ FORMATS = [
             "establishmentstatus_name": "is_open",
         },
         derive=_derive,
-        note="GIAS lists every establishment in England: schools outside the partnership's small areas are "
-        "listed as not loaded (lsoa_code), as expected",
+        note="GIAS lists every establishment in England: those outside the partnership's small areas are not "
+        "loaded and are listed in the report under lsoa_code, as expected",
     )
 ]
