@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +48,7 @@ class PlannedFile:
     format: TableFormat
     source: str
     estimated_rows: int
+    shared: Mapping[str, str] = field(default_factory=dict)  # the file's own values (format.file_values)
 
     @property
     def table(self) -> sa.Table:
@@ -118,7 +119,8 @@ def plan_load(paths: Iterable[Path], kind: str | None = None, source: str | None
             raise UnusableFile(path, "does not exist")
         tabular = open_tabular(path)
         chosen = detect_format(tabular, kind)
-        planned.append(PlannedFile(path, tabular, chosen, source or default_source(path), tabular.scan.lines))
+        shared = dict(chosen.file_values(tabular)) if chosen.file_values else {}
+        planned.append(PlannedFile(path, tabular, chosen, source or default_source(path), tabular.scan.lines, shared))
     order = {table.name: index for index, table in enumerate(schema.data_tables())}
     return sorted(planned, key=lambda p: (order[p.table.name], str(p.path)))
 
@@ -276,7 +278,9 @@ def _load_file(
     progress: Callable[[int, str], object],
 ) -> None:
     for chunk in iter_chunks(item.tabular):
-        result = validate_chunk(item.table, item.format.to_template(chunk), context)
+        result = validate_chunk(item.table, item.format.to_template(chunk, item.shared), context)
+        if result.rows_read != len(chunk):
+            raise AssertionError(f"{item.path}: the {item.format.name} layout lost or invented input rows")
         writer.append(result.rows)
         known.add(item.table, result.rows)
         outcome.rows_read += result.rows_read

@@ -135,7 +135,10 @@ def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -
     good = out.loc[~bad_rows]
     context.seen_keys.setdefault(table.name, KeySet()).add(key_prints[~bad_rows].to_numpy())
     rows_read = frame[ROW_NUMBER].nunique()
-    return ChunkResult(good, errors.frame(), rows_read, frame.loc[bad_rows, ROW_NUMBER].nunique())
+    # each line once: a layout that makes several table rows of one input row would repeat, say, an unknown
+    # area once per table row made
+    lines = errors.frame().drop_duplicates(ignore_index=True)
+    return ChunkResult(good, lines, rows_read, frame.loc[bad_rows, ROW_NUMBER].nunique())
 
 
 def _strip(values: pd.Series) -> pd.Series:

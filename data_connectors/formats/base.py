@@ -14,7 +14,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_connectors import schema
-from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM, TEXT
+from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM, TEXT, TabularFile
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,9 @@ class TableFormat:
     # fills template columns from the layout's; may return several rows for one input row (a wide layout
     # made long), each keeping that row's row number, so the input row is then loaded or rejected whole
     derive: Callable[[pd.DataFrame], pd.DataFrame] | None = None
+    # template values the whole file shares but its rows do not hold (the mid-year of ONS estimates), told
+    # from the file's name or sheet when the load is planned; raises UnusableFile when they cannot be told
+    file_values: Callable[[TabularFile], Mapping[str, str]] | None = None
     note: str = ""  # said after a load, e.g. that locations are approximate
     ours: bool = False  # a template the project defines (the template command writes it)
 
@@ -39,11 +42,14 @@ class TableFormat:
     def matched(self, header: list[str]) -> int:
         return sum(name in header for name in self.columns)
 
-    def to_template(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """The chunk with the canonical template's columns (as text), keeping row numbers and problems."""
+    def to_template(self, frame: pd.DataFrame, shared: Mapping[str, str] | None = None) -> pd.DataFrame:
+        """The chunk with the canonical template's columns (as text), keeping row numbers and problems;
+        `shared` holds the file's own values (from `file_values`), added as columns before derive."""
         if self.ours:
             return frame
         renamed = frame.rename(columns=dict(self.renames))
+        for name, value in (shared or {}).items():
+            renamed[name] = pd.Series(value, index=renamed.index, dtype=TEXT)
         if self.derive is not None:
             renamed = self.derive(renamed).reset_index(drop=True)
         out = pd.DataFrame(index=renamed.index)
