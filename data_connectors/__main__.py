@@ -44,7 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     load = commands.add_parser("load", help="load files or folders of extracts into the store")
-    load.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    load.add_argument("paths", nargs="+", metavar="PATH", help="a file, a folder, or a database URL (e.g. an SSD)")
     load.add_argument("--kind", help="the format, when it cannot be told from the header")
     load.add_argument("--store", help="SQLAlchemy URL of the store (default: LOS_STORE_URL or the embedded file)")
     load.add_argument("--source", help="label for the extract's source (default: folder/file name)")
@@ -94,12 +94,18 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _formats(args: argparse.Namespace) -> int:
-    from data_connectors.formats import FORMATS
+    from data_connectors.formats import BUNDLES, FORMATS
 
     for name, chosen in FORMATS.items():
         required = set(chosen.required)
         columns = ", ".join(c + ("*" if c in required else "") for c in chosen.columns)
-        print(f"{name}: {chosen.description}\n    columns (* required): {columns}")
+        print(f"{name} -> {chosen.table.name}: {chosen.description}\n    columns (* required): {columns}")
+    for name, bundle in BUNDLES.items():
+        print(f"{name}: {bundle.description}")
+        for part in bundle.formats:
+            required = set(part.required)
+            columns = ", ".join(c + ("*" if c in required else "") for c in part.columns)
+            print(f"    {part.name} -> {part.table.name}: {columns}")
     return 0
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,19 +19,16 @@ import pandas as pd
 import sqlalchemy as sa
 
 from data_connectors import config, schema
-from data_connectors.formats import TableFormat, detect_format
+from data_connectors.formats import SOURCE_SUFFIXES, TableFormat, is_url, source_parts
+from data_connectors.formats.base import Part
 from data_connectors.keysets import KeySet, fingerprints
 from data_connectors.pseudonymise import Pseudonymiser
 from data_connectors.readers import (
     ROW_NUMBER,
-    TABULAR_SUFFIXES,
-    TabularFile,
     UnusableFile,
-    iter_chunks,
-    open_tabular,
     python_values,
 )
-from data_connectors.store import StoreError, check_key_fingerprint, ensure_schema, make_engine
+from data_connectors.store import StoreError, check_key_fingerprint, describe_url, ensure_schema, make_engine
 from data_connectors.validate import LoadContext, validate_chunk
 from data_connectors.writer import TableWriter
 
@@ -41,30 +38,36 @@ Progress = Callable[[int, int, str], None]
 
 @dataclass
 class PlannedFile:
-    """A readable file, the format it will be read as and the source it belongs to."""
+    """A part of a source (a file, a sheet, a module of a census file), read as its format into one table,
+    with the source label its rows are replaced by."""
 
-    path: Path
-    tabular: TabularFile
-    format: TableFormat
+    part: Part
     source: str
-    estimated_rows: int
-    shared: Mapping[str, str] = field(default_factory=dict)  # the file's own values (format.file_values)
+
+    @property
+    def path(self) -> Path:
+        return self.part.path
+
+    @property
+    def label(self) -> str:
+        return self.part.label
+
+    @property
+    def format(self) -> TableFormat:
+        return self.part.format
 
     @property
     def table(self) -> sa.Table:
-        return self.format.table
-
-    @property
-    def ignored_columns(self) -> list[str]:
-        return [name for name in self.tabular.header if name not in self.format.columns]
+        return self.part.table
 
 
 @dataclass
 class FileOutcome:
-    path: Path
+    path: str  # the file, with its sheet or module when it holds several parts
     table: str
     format: str
     source: str
+    note: str = ""
     rows_read: int = 0
     rows_loaded: int = 0
     rows_rejected: int = 0
@@ -72,6 +75,7 @@ class FileOutcome:
     period_to: dt.date | None = None
     unchanged_since_load: int | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    unused_sheets: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -90,14 +94,18 @@ class LoadResult:
         return frame.groupby("table", sort=False, as_index=False).sum()
 
 
-def find_files(paths: Iterable[Path]) -> list[Path]:
-    """Files named directly, plus every tabular file under the folders named (recursively)."""
-    found: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TABULAR_SUFFIXES))
+def find_files(paths: Iterable[Path | str]) -> list[Path | str]:
+    """Files (or database URLs) named directly, plus every file of a known kind under the folders named."""
+    found: list[Path | str] = []
+    for target in paths:
+        if is_url(str(target)):
+            found.append(str(target))
+        elif Path(target).is_dir():
+            found.extend(
+                sorted(p for p in Path(target).rglob("*") if p.is_file() and p.suffix.lower() in SOURCE_SUFFIXES)
+            )
         else:
-            found.append(path)
+            found.append(Path(target))
     return found
 
 
@@ -108,21 +116,25 @@ def default_source(path: Path) -> str:
     return f"{path.resolve().parent.name}/{stem}"
 
 
-def plan_load(paths: Iterable[Path], kind: str | None = None, source: str | None = None) -> list[PlannedFile]:
-    """Open and recognise every file, in dependency order; raises UnusableFile on the first bad one."""
-    files = find_files(paths)
+def plan_load(
+    paths: Iterable[Path | str], kind: str | None = None, source: str | None = None
+) -> list[PlannedFile]:
+    """Open and recognise every source, in dependency order; raises UnusableFile on the first bad one."""
+    targets = list(paths)
+    files = find_files(targets)
     if not files:
-        raise UnusableFile(Path(", ".join(str(p) for p in paths) or "."), "holds no CSV or Excel files")
+        raise UnusableFile(Path(", ".join(str(p) for p in targets) or "."), "holds no CSV, Excel or other known files")
     planned = []
-    for path in files:
-        if not path.exists():
-            raise UnusableFile(path, "does not exist")
-        tabular = open_tabular(path)
-        chosen = detect_format(tabular, kind)
-        shared = dict(chosen.file_values(tabular)) if chosen.file_values else {}
-        planned.append(PlannedFile(path, tabular, chosen, source or default_source(path), tabular.scan.lines, shared))
+    for target in files:
+        label = source or (default_source(target) if isinstance(target, Path) else database_source(target))
+        planned.extend(PlannedFile(part, label) for part in source_parts(target, kind))
     order = {table.name: index for index, table in enumerate(schema.data_tables())}
-    return sorted(planned, key=lambda p: (order[p.table.name], str(p.path)))
+    return sorted(planned, key=lambda p: (order[p.table.name], p.label))
+
+
+def database_source(url: str) -> str:
+    """A database's rows are one source per database, named without its password."""
+    return describe_url(url)
 
 
 def is_demo_file(path: Path) -> bool:
@@ -139,7 +151,7 @@ def is_demo_file(path: Path) -> bool:
 
 def choose_key(planned: list[PlannedFile], key: str | None) -> str:
     """The demo key for synthetic demo files, else the configured key; refuse to guess."""
-    demo = [is_demo_file(p.path) for p in planned]
+    demo = [is_url(str(p.path)) is False and is_demo_file(p.path) for p in planned]
     if all(demo):
         return config.DEMO_PSEUDONYM_KEY
     if any(demo):
@@ -211,7 +223,7 @@ class _WrittenSources:
 
 
 def run_load(
-    paths: Iterable[Path],
+    paths: Iterable[Path | str],
     store_url: str,
     *,
     kind: str | None = None,
@@ -224,7 +236,7 @@ def run_load(
     planned = plan_load(list(paths), kind, source)
     pseudonymiser = Pseudonymiser(choose_key(planned, key))
     engine = make_engine(store_url)
-    total_rows = sum(p.estimated_rows for p in planned)
+    total_rows = sum(p.part.estimated_rows for p in planned)
     done_rows = 0
     outcomes: list[FileOutcome] = []
     rejections: list[pd.DataFrame] = []
@@ -238,10 +250,16 @@ def run_load(
             context = LoadContext(pseudonymiser, known.known, known.postcode_lookup, {}, today or dt.date.today())
             for item in planned:
                 outcome = FileOutcome(
-                    item.path, item.table.name, item.format.name, item.source, ignored_columns=item.ignored_columns
+                    item.label,
+                    item.table.name,
+                    item.format.name,
+                    item.source,
+                    item.format.note,
+                    ignored_columns=item.part.ignored_columns,
+                    unused_sheets=item.part.unused_sheets,
                 )
                 outcomes.append(outcome)
-                digest = item.tabular.scan.sha256
+                digest = item.part.digest
                 outcome.unchanged_since_load = _unchanged_since(connection, item, digest)
                 if outcome.unchanged_since_load is None:
                     writer = TableWriter(
@@ -257,9 +275,9 @@ def run_load(
                         lambda rows, label, offset=done_rows: progress and progress(offset + rows, total_rows, label),
                     )
                     _record_load(connection, item, outcome, digest, load_id)
-                done_rows += item.estimated_rows
+                done_rows += item.part.estimated_rows
                 if progress:
-                    progress(done_rows, total_rows, item.path.name)
+                    progress(done_rows, total_rows, Path(item.label).name)
             rejected = _collect(rejections)
             if not rejected.empty:
                 connection.execute(sa.insert(schema.load_rejections), _rejection_records(rejected, load_id))
@@ -277,27 +295,29 @@ def _load_file(
     rejections: list[pd.DataFrame],
     progress: Callable[[int, str], object],
 ) -> None:
-    for chunk in iter_chunks(item.tabular):
-        result = validate_chunk(item.table, item.format.to_template(chunk, item.shared), context)
+    for chunk in item.part.chunks():
+        result = validate_chunk(item.table, item.format.to_template(chunk, item.part.shared), context)
         if result.rows_read != len(chunk):
-            raise AssertionError(f"{item.path}: the {item.format.name} layout lost or invented input rows")
+            raise AssertionError(f"{item.label}: the {item.format.name} layout lost or invented input rows")
         writer.append(result.rows)
         known.add(item.table, result.rows)
         outcome.rows_read += result.rows_read
         outcome.rows_loaded += result.rows_loaded
         outcome.rows_rejected += result.rejected_rows
         if not result.errors.empty:
-            errors = result.errors.assign(file=str(item.path), table=item.table.name)
+            errors = result.errors.assign(file=item.label, table=item.table.name)
             errors["field"] = errors["field"].map(item.format.source_field)
             rejections.append(errors)
-        progress(outcome.rows_read, item.path.name)
+        progress(outcome.rows_read, Path(item.label).name)
     outcome.period_from, outcome.period_to = writer.finish()
     if outcome.rows_read != outcome.rows_loaded + outcome.rows_rejected:
-        raise AssertionError(f"{item.path}: rows read do not equal rows loaded plus rows rejected")
+        raise AssertionError(f"{item.label}: rows read do not equal rows loaded plus rows rejected")
 
 
-def _unchanged_since(connection: sa.Connection, item: PlannedFile, digest: str) -> int | None:
+def _unchanged_since(connection: sa.Connection, item: PlannedFile, digest: str | None) -> int | None:
     """The load that already brought in exactly this file with no rejections, if it is the latest."""
+    if digest is None:
+        return None
     loads = schema.loads
     latest = connection.execute(
         sa.select(loads.c.load_id, loads.c.file_sha256, loads.c.rows_rejected)
@@ -316,8 +336,8 @@ def _record_load(connection: sa.Connection, item: PlannedFile, outcome: FileOutc
             load_id=load_id,
             table_name=item.table.name,
             source=item.source,
-            file_name=item.path.name,
-            file_sha256=digest,
+            file_name=Path(item.label).name[:300],
+            file_sha256=digest or "",  # a database has no file to fingerprint
             format=item.format.name,
             loaded_at=dt.datetime.now(dt.UTC).replace(tzinfo=None),
             rows_read=outcome.rows_read,

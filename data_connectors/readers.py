@@ -14,7 +14,7 @@ import hashlib
 import re
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -52,6 +52,13 @@ class TabularFile:
     header: list[str]
     raw_header: list[str] = field(default_factory=list)
     sheet: str | None = None
+    header_row: int = 1  # a workbook sheet may have a title above its header
+    one_of_several: bool = False  # a sheet of a workbook that has other sheets with data
+
+    @property
+    def label(self) -> str:
+        """What a person looks for: the file, and the sheet when a workbook has several."""
+        return f"{self.path} [{self.sheet}]" if self.one_of_several else str(self.path)
 
     @property
     def encoding(self) -> str | None:
@@ -73,7 +80,13 @@ def file_sha256(path: Path) -> str:
 
 
 def open_tabular(path: Path) -> TabularFile:
-    """Check a file can be read and read its header, or raise UnusableFile saying why."""
+    """Check a file can be read and read its header, or raise UnusableFile saying why (a workbook: its
+    first sheet with a header)."""
+    return open_sheets(path)[0]
+
+
+def open_sheets(path: Path) -> list[TabularFile]:
+    """A CSV file, or each sheet of a workbook that has a header row; UnusableFile saying why not."""
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
@@ -100,7 +113,7 @@ def open_tabular(path: Path) -> TabularFile:
             raise UnusableFile(path, f"is not readable as CSV ({error})") from None
     if not any(cell.strip() for cell in raw_header):
         raise UnusableFile(path, "has no header row (the first line is blank)")
-    return TabularFile(path, "csv", scan, [normalise_header(c) for c in raw_header], raw_header)
+    return [TabularFile(path, "csv", scan, [normalise_header(c) for c in raw_header], raw_header)]
 
 
 @dataclass(frozen=True)
@@ -142,23 +155,46 @@ def _scan(path: Path) -> FileScan:
     return FileScan(digest.hexdigest(), max(lines, 1), encoding)
 
 
-def _open_xlsx(path: Path) -> TabularFile:
+HEADER_SEARCH_ROWS = 10
+
+
+def _open_xlsx(path: Path) -> list[TabularFile]:
     from openpyxl import load_workbook
 
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise UnusableFile(path, f"is not a readable Excel workbook ({error})") from None
+    sheets = []
     try:
+        scan = FileScan(file_sha256(path), 1, None)
         for sheet in workbook.worksheets:
-            first = next(sheet.iter_rows(max_row=1, values_only=True), None)
-            if first and any(cell not in (None, "") for cell in first):
-                raw = [_cell_text(cell) for cell in first]
-                scan = FileScan(file_sha256(path), sheet.max_row or 1, None)
-                return TabularFile(path, "xlsx", scan, [normalise_header(c) for c in raw], raw, sheet.title)
+            found = _header_row(sheet.iter_rows(max_row=HEADER_SEARCH_ROWS, values_only=True))
+            if found is not None:
+                number, raw = found
+                lines = max((sheet.max_row or number) - number, 1)
+                header = [normalise_header(c) for c in raw]
+                sized = FileScan(scan.sha256, lines, None)
+                sheets.append(TabularFile(path, "xlsx", sized, header, raw, sheet.title, number))
     finally:
         workbook.close()
-    raise UnusableFile(path, "is a workbook with no sheet that has a header row")
+    if not sheets:
+        raise UnusableFile(path, "is a workbook with no sheet that has a header row")
+    return [replace(sheet, one_of_several=len(sheets) > 1) for sheet in sheets]
+
+
+def _header_row(rows: Iterator[tuple]) -> tuple[int, list[str]] | None:
+    """The first of a sheet's top rows with two or more filled cells (a lone title above it is skipped);
+    a sheet whose only filled row has one cell has that row as its header."""
+    lone = None
+    for number, values in enumerate(rows, start=1):
+        texts = [_cell_text(value).strip() for value in values]
+        filled = sum(bool(text) for text in texts)
+        if filled >= 2:
+            return number, [_cell_text(value) for value in values]
+        if filled == 1 and lone is None:
+            lone = number, [_cell_text(value) for value in values]
+    return lone
 
 
 def _cell_text(value: object) -> str:
@@ -194,7 +230,8 @@ def _iter_xlsx(tabular: TabularFile) -> Iterator[tuple[int, list[str]]]:
     workbook = load_workbook(tabular.path, read_only=True, data_only=True)
     try:
         sheet = workbook[tabular.sheet]
-        for index, values in enumerate(sheet.iter_rows(min_row=2, values_only=True), start=2):
+        first = tabular.header_row + 1
+        for index, values in enumerate(sheet.iter_rows(min_row=first, values_only=True), start=first):
             yield index, [_cell_text(value) for value in values]
     finally:
         workbook.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from data_connectors.formats import FORMATS
 from data_connectors.pipeline import LoadResult
 from data_connectors.readers import ROW_NUMBER
 from data_connectors.store import describe_url
@@ -25,9 +24,11 @@ def summary_text(result: LoadResult, report_path: Path | None) -> str:
             lines.append(f"{outcome.path}: unchanged since load {outcome.unchanged_since_load}; nothing to do")
         elif outcome.rows_read == 0:
             lines.append(f"{outcome.path}: has a header but no data rows")
-        note = FORMATS[outcome.format].note
-        if note and outcome.rows_loaded:
-            lines.append(f"{outcome.path}: {note}")
+        if outcome.note and outcome.rows_loaded:
+            lines.append(f"{outcome.path}: {outcome.note}")
+        if outcome.unused_sheets:
+            file_name = outcome.path.rsplit(" [", 1)[0]
+            lines.append(f"{file_name}: sheets not used (no known layout): {', '.join(outcome.unused_sheets)}")
         if outcome.ignored_columns:
             lines.append(f"{outcome.path}: columns not used: {', '.join(outcome.ignored_columns)}")
     rejected = int(totals["rejected"])

@@ -18,7 +18,7 @@ def test_formats_lists_every_kind_with_its_columns(capsys) -> None:
     assert main(["formats"]) == 0
     out = capsys.readouterr().out
     for name in FORMATS:
-        assert f"\n{name}: " in "\n" + out
+        assert f"\n{name} -> {FORMATS[name].table.name}: " in "\n" + out
     assert "contact_id*, child_id*, contact_date*, source_code*, referrer_need_level, school_urn, outcome" in out
 
 

@@ -3,18 +3,23 @@
 The project's own templates map one to one. A national layout (police.uk, GIAS, ONS, ...) names its
 columns its own way and may derive values (a month becomes a date, a crime type a code); the report
 still names the layout's own column, so a data owner can find the problem in the file they have.
+
+A source that holds several tables (an Annex A workbook, a CIN census XML file, an SSD database) is a
+Bundle: it splits itself into Parts, each one stream of rows for one table, and the pipeline loads
+parts exactly as it loads a single CSV file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pandas as pd
 import sqlalchemy as sa
 
 from data_connectors import schema
-from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM, TEXT, TabularFile
+from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM, TEXT, TabularFile, iter_chunks
 
 
 @dataclass(frozen=True)
@@ -72,3 +77,57 @@ def canonical_template(table: sa.Table) -> TableFormat:
     columns = tuple(schema.template_columns(table))
     required = tuple(c.info.get("template_name", c.name) for c in schema.content_columns(table) if not c.nullable)
     return TableFormat(table.name, table, table.info["description"], columns, required, ours=True)
+
+
+@dataclass
+class Part:
+    """One stream of rows for one table: a CSV file, a workbook sheet, a CIN census module, an SSD table.
+
+    `chunks` yields frames of text columns named as the format's columns, plus row number and row problem;
+    the row number is what a person finds in the source (spreadsheet row, XML line, database row)."""
+
+    label: str
+    path: Path
+    format: TableFormat
+    chunks: Callable[[], Iterator[pd.DataFrame]]
+    estimated_rows: int
+    digest: str | None  # fingerprint of the source; None when it cannot be told (then never skipped)
+    header: list[str] = field(default_factory=list)
+    shared: Mapping[str, str] = field(default_factory=dict)  # the file's own values (format.file_values)
+    unused_sheets: list[str] = field(default_factory=list)  # said once, against the file's first part
+
+    @property
+    def table(self) -> sa.Table:
+        return self.format.table
+
+    @property
+    def ignored_columns(self) -> list[str]:
+        return [name for name in self.header if name and name not in self.format.columns]
+
+
+def tabular_part(tabular: TabularFile, chosen: TableFormat) -> Part:
+    """A CSV file or one workbook sheet read as the format chosen for it."""
+    shared = dict(chosen.file_values(tabular)) if chosen.file_values else {}
+    return Part(
+        tabular.label,
+        tabular.path,
+        chosen,
+        lambda: iter_chunks(tabular),
+        tabular.scan.lines,
+        tabular.scan.sha256,
+        tabular.header,
+        shared,
+    )
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """A source holding several tables. `claims` is a cheap look at a path or URL; `parts` opens it and
+    raises UnusableFile (one plain line) when it cannot be read as this bundle."""
+
+    name: str
+    description: str
+    claims: Callable[[str], bool]
+    parts: Callable[[str], list[Part]]
+    suffixes: tuple[str, ...] = ()  # file suffixes a folder scan picks up for this bundle
+    formats: tuple[TableFormat, ...] = ()  # the layouts of its parts, listed by the formats command
