@@ -633,7 +633,24 @@ store_meta = sa.Table(
     },
 )
 
-SYSTEM_TABLES = ("loads", "load_rejections", "code_lists", "store_meta")
+working_days = sa.Table(
+    "working_days",
+    metadata,
+    sa.Column("day", sa.Date, nullable=False, info={"description": "Calendar day."}),
+    sa.Column(
+        "working_day_number",
+        sa.Integer,
+        nullable=False,
+        info={"description": "English working days from the calendar's start up to and including this day."},
+    ),
+    info={
+        "description": "The English working-day calendar (weekends and England and Wales bank holidays off), "
+        "so statutory timescales in working days are a subtraction inside the store's own queries.",
+        "group": "store",
+    },
+)
+
+SYSTEM_TABLES = ("loads", "load_rejections", "code_lists", "store_meta", "working_days")
 
 
 def data_tables() -> list[sa.Table]:

@@ -15,6 +15,8 @@ from sqlalchemy.pool import NullPool
 
 from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
+from data_connectors.working_days import calendar
+from data_connectors.writer import bulk_insert
 
 KEY_FINGERPRINT = "pseudonym_key_fingerprint"
 DUCKDB_MEMORY_LIMIT = "1GB"
@@ -49,6 +51,8 @@ def ensure_schema(connection: sa.Connection) -> None:
             for code, label in code_list.codes.items()
         ],
     )
+    if connection.execute(sa.select(sa.func.count()).select_from(schema.working_days)).scalar_one() == 0:
+        bulk_insert(connection, schema.working_days, calendar())
 
 
 def store_exists(engine: Engine) -> bool:

@@ -70,14 +70,7 @@ class TableWriter:
         frame = rows.assign(source=self.source, load_id=self.load_id)[[c.name for c in self.table.columns]]
         if self.period_column:
             self._widen_period(frame[self.period_column])
-        if self.dialect == "duckdb":
-            self._append_arrow(frame)
-        elif self.dialect == "postgresql":
-            self._append_copy(frame)
-        else:
-            plain = frame.astype(object)
-            records = plain.where(frame.notna(), None).to_dict("records")
-            self.connection.execute(sa.insert(self.target), records)
+        bulk_insert(self.connection, self.target, frame, self.table)
         self.rows_written += len(frame)
 
     def _widen_period(self, dates: pd.Series) -> None:
@@ -86,27 +79,6 @@ class TableWriter:
             return
         current_low, current_high = self.period
         self.period = (min(low, current_low or low), max(high, current_high or high))
-
-    def _append_arrow(self, frame: pd.DataFrame) -> None:
-        arrow_schema = pa.schema([(c.name, _arrow_type(c)) for c in self.table.columns])
-        arrow_table = pa.Table.from_pandas(frame, schema=arrow_schema, preserve_index=False)
-        raw = self.connection.connection.driver_connection
-        raw.register("los_incoming", arrow_table)
-        try:
-            raw.execute(f"INSERT INTO {self.target.name} SELECT * FROM los_incoming")
-        finally:
-            raw.unregister("los_incoming")
-
-    def _append_copy(self, frame: pd.DataFrame) -> None:
-        buffer = io.StringIO()
-        frame.to_csv(buffer, index=False, header=False)
-        columns = ", ".join(frame.columns)
-        raw = self.connection.connection.driver_connection
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {self.target.name} ({columns}) FROM STDIN (FORMAT csv)") as copy,
-        ):
-            copy.write(buffer.getvalue())
 
     def finish(self) -> tuple[dt.date | None, dt.date | None]:
         """Replace the covered rows with the staged ones; return the period the extract covered."""
@@ -131,3 +103,27 @@ class TableWriter:
             connection.execute(sa.insert(table).from_select(names, sa.select(*[stage.c[n] for n in names])))
         stage.drop(connection)
         return self.period
+
+
+def bulk_insert(connection: sa.Connection, target: sa.Table, frame: pd.DataFrame, like: sa.Table | None = None) -> None:
+    """Rows into a table the fast way each engine offers: Arrow into DuckDB, COPY into PostgreSQL, else
+    executemany. `like` is the canonical table whose column types a staging table copies."""
+    columns = (like if like is not None else target).columns
+    dialect = connection.dialect.name
+    raw = connection.connection.driver_connection
+    if dialect == "duckdb":
+        arrow_schema = pa.schema([(c.name, _arrow_type(c)) for c in columns])
+        raw.register("los_incoming", pa.Table.from_pandas(frame, schema=arrow_schema, preserve_index=False))
+        try:
+            raw.execute(f"INSERT INTO {target.name} SELECT * FROM los_incoming")
+        finally:
+            raw.unregister("los_incoming")
+    elif dialect == "postgresql":
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False, header=False)
+        names = ", ".join(frame.columns)
+        with raw.cursor() as cursor, cursor.copy(f"COPY {target.name} ({names}) FROM STDIN (FORMAT csv)") as copy:
+            copy.write(buffer.getvalue())
+    else:
+        records = frame.astype(object).where(frame.notna(), None).to_dict("records")
+        connection.execute(sa.insert(target), records)
