@@ -1,0 +1,248 @@
+"""Computing a metric: filters and grouping run in the store as SQL with bound parameters; the months
+come back small, and periods, zeros, rates and intervals are finished here.
+
+Events are counted by month in the store, then added up to quarters or financial years: every metric is
+a count of events, so the sums are exact. Periods with no events come back as 0, never as a missing row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from dashboard.metrics.catalogue import metric
+from dashboard.metrics.definitions import Measure, Metric
+from dashboard.metrics.intervals import poisson_count, rate_per_10k, wilson
+from dashboard.metrics.periods import period_frame, period_start
+from dashboard.metrics.sources import AGE_BANDS, DIMENSION_COLUMNS, source
+from data_connectors import schema
+
+GEOGRAPHY_DIMENSIONS = ("locality", "ward", "area")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What a view is filtered to: the same filters every page and the command line use."""
+
+    locality: tuple[str, ...] = ()  # locality codes
+    ward: tuple[str, ...] = ()  # ward codes
+    area: tuple[str, ...] = ()  # small area codes
+    agency: tuple[str, ...] = ()  # referral source codes
+    age_band: tuple[str, ...] = ()
+    school: tuple[str, ...] = ()  # school URNs
+    start: dt.date | None = None
+    end: dt.date | None = None
+    extra: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
+
+    def by_dimension(self) -> dict[str, tuple[str, ...]]:
+        chosen = {
+            "locality": self.locality,
+            "ward": self.ward,
+            "area": self.area,
+            "agency": self.agency,
+            "age_band": self.age_band,
+            "school": self.school,
+        }
+        return {name: values for name, values in chosen.items() if values}
+
+
+def compute(
+    engine: Engine,
+    metric_or_id: Metric | str,
+    filters: Filters | None = None,
+    by: str | None = None,
+    grain: str = "month",
+) -> pd.DataFrame:
+    """One metric as a tidy frame: a row per period (and per value of `by`) with numerator, denominator,
+    value, lower and upper (95% interval). Ratios are percentages; rates are per 10,000 children 0-17."""
+    chosen = metric(metric_or_id) if isinstance(metric_or_id, str) else metric_or_id
+    filters = filters or Filters()
+    if by is not None and by not in chosen.dimensions and by not in chosen.numerator_only:
+        raise ValueError(f"{chosen.id} cannot be split by {by}; it can by {', '.join(chosen.dimensions)}")
+    if grain not in chosen.grains:
+        raise ValueError(f"{chosen.id} is not available by {grain}")
+    denominator: pd.DataFrame | None = None
+    population = pd.DataFrame()
+    with engine.connect() as connection:
+        numerator = _counts(connection, chosen.numerator, chosen, filters, by)
+        if chosen.denominator is not None:
+            split = by if by not in chosen.numerator_only else None
+            denominator = _counts(connection, chosen.denominator, chosen, filters, split)
+        elif chosen.kind == "rate_per_10k":
+            population = _population(connection, filters, by if by in GEOGRAPHY_DIMENSIONS else None)
+        values = _dimension_values(connection, filters, by, numerator, denominator)
+    periods = period_frame(_range(filters, numerator, denominator), grain)
+    frame = _grid(periods, by, values)
+    frame["numerator"] = _lookup(frame, _to_grain(numerator, grain, by), by)
+    if chosen.kind == "ratio":
+        den = _to_grain(denominator, grain, None if by in chosen.numerator_only else by)  # type: ignore[arg-type]
+        frame["denominator"] = _lookup(frame, den, None if by in chosen.numerator_only else by)
+        share = wilson(frame["numerator"].to_numpy(), frame["denominator"].to_numpy())
+        frame["value"], frame["lower"], frame["upper"] = 100 * share.estimate, 100 * share.lower, 100 * share.upper
+    elif chosen.kind == "rate_per_10k":
+        frame["denominator"] = _population_for(frame, population, by)
+        rate = rate_per_10k(frame["numerator"].to_numpy(), frame["denominator"].to_numpy())
+        frame["value"], frame["lower"], frame["upper"] = rate.estimate, rate.lower, rate.upper
+    else:
+        frame["denominator"] = np.nan
+        count = poisson_count(frame["numerator"].to_numpy())
+        frame["value"], frame["lower"], frame["upper"] = frame["numerator"].astype(float), count.lower, count.upper
+    frame.insert(0, "metric", chosen.id)
+    frame.attrs["metric"] = chosen.id
+    return frame
+
+
+def _filtered(selectable: sa.FromClause, chosen: Metric, filters: Filters, measure: Measure) -> list:
+    clauses = [condition.clause(selectable) for condition in measure.where]
+    if filters.start is not None:
+        clauses.append(selectable.c.event_date >= filters.start)
+    if filters.end is not None:
+        clauses.append(selectable.c.event_date <= filters.end)
+    clauses.append(selectable.c.event_date.is_not(None))
+    for dimension, values in filters.by_dimension().items():
+        column = DIMENSION_COLUMNS[dimension]
+        if column in selectable.c:
+            clauses.append(selectable.c[column].in_(list(values)))
+    return clauses
+
+
+def _counts(
+    connection: sa.Connection, measure: Measure, chosen: Metric, filters: Filters, by: str | None
+) -> pd.DataFrame:
+    """Events per month (and per value of `by`) counted in the store."""
+    selectable = source(measure.source)
+    month = sa.func.date_trunc("month", selectable.c.event_date).label("month")
+    if measure.distinct:
+        amount = sa.func.count(sa.distinct(selectable.c[measure.distinct]))
+    else:
+        amount = sa.func.coalesce(sa.func.sum(selectable.c[measure.total or "weight"]), 0)
+    columns = [month]
+    if by is not None:
+        columns.append(selectable.c[DIMENSION_COLUMNS[by]].label("dimension"))
+    query = (
+        sa.select(*columns, amount.label("count"))
+        .where(*_filtered(selectable, chosen, filters, measure))
+        .group_by(*columns)
+    )
+    frame = pd.DataFrame(connection.execute(query).all(), columns=[c.name for c in columns] + ["count"])
+    frame["month"] = pd.to_datetime(frame["month"]).dt.date
+    frame["count"] = frame["count"].astype("int64")
+    return frame
+
+
+def _range(filters: Filters, *frames: pd.DataFrame | None) -> tuple[dt.date | None, dt.date | None]:
+    months = [m for f in frames if f is not None and not f.empty for m in (f["month"].min(), f["month"].max())]
+    start = filters.start or (min(months) if months else None)
+    end = filters.end or (max(months) if months else None)
+    return start, end
+
+
+def _dimension_values(
+    connection: sa.Connection,
+    filters: Filters,
+    by: str | None,
+    numerator: pd.DataFrame,
+    denominator: pd.DataFrame | None,
+) -> list:
+    """Every value a split should show, so a locality with no events reads 0 rather than vanishing."""
+    if by is None:
+        return [None]
+    seen = set(numerator["dimension"].dropna())
+    if denominator is not None and "dimension" in denominator:
+        seen |= set(denominator["dimension"].dropna())
+    if by in GEOGRAPHY_DIMENSIONS:
+        seen |= set(_geography_codes(connection, filters, by))
+    elif by == "age_band":
+        seen |= {band for band, _ in AGE_BANDS if not filters.age_band or band in filters.age_band}
+    allowed = filters.by_dimension().get(by)
+    return sorted(value for value in seen if not allowed or value in allowed)
+
+
+def _geography_codes(connection: sa.Connection, filters: Filters, by: str) -> list[str]:
+    areas, wards = schema.small_areas, schema.wards
+    column = {"locality": wards.c.locality_code, "ward": wards.c.ward_code, "area": areas.c.area_code}[by]
+    query = sa.select(column).distinct().select_from(areas.join(wards, wards.c.ward_code == areas.c.ward_code))
+    if filters.locality:
+        query = query.where(wards.c.locality_code.in_(list(filters.locality)))
+    if filters.ward:
+        query = query.where(wards.c.ward_code.in_(list(filters.ward)))
+    if filters.area:
+        query = query.where(areas.c.area_code.in_(list(filters.area)))
+    return list(connection.execute(query).scalars())
+
+
+def _grid(periods: pd.DataFrame, by: str | None, values: list) -> pd.DataFrame:
+    if by is None:
+        return periods.reset_index(drop=True)
+    grid = periods.merge(pd.DataFrame({by: values}), how="cross")
+    return grid.reset_index(drop=True)
+
+
+def _to_grain(frame: pd.DataFrame, grain: str, by: str | None) -> pd.DataFrame:
+    out = frame.assign(period_start=[period_start(month, grain) for month in frame["month"]])
+    keys = ["period_start"] + (["dimension"] if by is not None and "dimension" in frame else [])
+    return out.groupby(keys, as_index=False)["count"].sum()
+
+
+def _lookup(frame: pd.DataFrame, counts: pd.DataFrame, by: str | None) -> pd.Series:
+    if by is None or "dimension" not in counts:
+        merged = frame[["period_start"]].merge(counts[["period_start", "count"]], on="period_start", how="left")
+    else:
+        left = frame[["period_start", by]].rename(columns={by: "dimension"})
+        merged = left.merge(counts, on=["period_start", "dimension"], how="left")
+    return merged["count"].fillna(0).astype("int64").to_numpy()
+
+
+def _population(connection: sa.Connection, filters: Filters, by: str | None) -> pd.DataFrame:
+    """Children 0-17 by mid-year (and geography when split), within the filtered geography and ages."""
+    population, areas, wards = schema.population, schema.small_areas, schema.wards
+    columns = [population.c.year]
+    if by is not None:
+        columns.append({"locality": wards.c.locality_code, "ward": wards.c.ward_code, "area": areas.c.area_code}[by])
+    query = sa.select(*columns, sa.func.sum(population.c.population)).select_from(
+        population.join(areas, areas.c.area_code == population.c.area_code).join(
+            wards, wards.c.ward_code == areas.c.ward_code
+        )
+    )
+    if filters.locality:
+        query = query.where(wards.c.locality_code.in_(list(filters.locality)))
+    if filters.ward:
+        query = query.where(wards.c.ward_code.in_(list(filters.ward)))
+    if filters.area:
+        query = query.where(areas.c.area_code.in_(list(filters.area)))
+    if filters.age_band:
+        ages = [age for band in filters.age_band for age in _ages(band)]
+        query = query.where(population.c.age.in_(ages))
+    rows = connection.execute(query.group_by(*columns)).all()
+    names = ["year"] + (["dimension"] if by is not None else []) + ["population"]
+    return pd.DataFrame(rows, columns=names)
+
+
+def _ages(band: str) -> range:
+    lower = 0
+    for name, upper in AGE_BANDS:
+        if name == band:
+            return range(lower // 12, upper // 12)
+        lower = upper
+    raise ValueError(f"unknown age band {band!r}")
+
+
+def _population_for(frame: pd.DataFrame, population: pd.DataFrame, by: str | None) -> np.ndarray:
+    """Each period's children from the mid-year estimate of the year it starts in, or the nearest year
+    published (estimates come out a year or more after the period)."""
+    if population.empty:
+        return np.zeros(len(frame))
+    years = np.array(sorted(population["year"].unique()))
+    wanted = np.array([d.year for d in frame["period_start"]])
+    nearest = years[np.abs(years[None, :] - wanted[:, None]).argmin(axis=1)]
+    if by is None or "dimension" not in population:
+        table = population.set_index("year")["population"]
+        return table.reindex(nearest).fillna(0).to_numpy(dtype=float)
+    table = population.set_index(["year", "dimension"])["population"]
+    keys = pd.MultiIndex.from_arrays([nearest, frame[by].to_numpy()])
+    return table.reindex(keys).fillna(0).to_numpy(dtype=float)

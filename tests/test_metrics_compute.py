@@ -1,0 +1,184 @@
+"""Metrics on the small partnership in tests/metrics_world.py, every expected value worked out by hand,
+on DuckDB and on PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+import sqlalchemy as sa
+
+from dashboard.metrics.catalogue import METRICS
+from dashboard.metrics.compute import Filters, compute
+from dashboard.metrics.definitions import Condition, DefinitionError, Measure, Metric, validate
+from data_connectors.pipeline import run_load
+from data_connectors.store import make_engine
+from tests.metrics_world import A1, A2, write_metrics_world
+from tests.stores import TEST_KEY, new_store_url
+
+H1 = Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 6, 30))
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """One loaded store per engine for the whole module: the metrics only read it."""
+    folder = tmp_path_factory.mktemp("metrics")
+    url = new_store_url(request.param, folder, request)
+    run_load([write_metrics_world(folder / "world")], url, key=TEST_KEY)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+
+
+def _series(frame: pd.DataFrame, column: str = "value") -> dict:
+    return dict(zip(frame["period"], frame[column], strict=True))
+
+
+def test_counts_by_month_with_empty_months_as_zero(engine: sa.Engine) -> None:
+    frame = compute(engine, "referrals", H1)
+    # R1 Jan, R4 Feb, R3 May, R2 Jun; March and April had none
+    assert _series(frame, "numerator") == {
+        "Jan 2024": 1,
+        "Feb 2024": 1,
+        "Mar 2024": 0,
+        "Apr 2024": 0,
+        "May 2024": 1,
+        "Jun 2024": 1,
+    }
+
+
+def test_quarters_and_financial_years_add_up_months(engine: sa.Engine) -> None:
+    assert _series(compute(engine, "referrals", H1, grain="quarter"), "numerator") == {"2024 Q1": 2, "2024 Q2": 2}
+    # Jan to Mar 2024 fall in 2023-24; Apr to Jun in 2024-25
+    assert _series(compute(engine, "referrals", H1, grain="year"), "numerator") == {"2023-24": 2, "2024-25": 2}
+
+
+def test_rate_per_10k_uses_the_children_of_the_area_split(engine: sa.Engine) -> None:
+    frame = compute(
+        engine,
+        "referral_rate_per_10k",
+        Filters(start=dt.date(2024, 4, 1), end=dt.date(2025, 3, 31)),
+        by="locality",
+        grain="year",
+    )
+    rows = frame.set_index("locality")
+    # 2024-25: NORTH has R2 (C1 in A1), population 2,000 -> 5.0 per 10k; SOUTH has R3, 1,000 -> 10.0
+    assert rows.loc["NORTH", "numerator"] == 1 and rows.loc["NORTH", "denominator"] == 2000
+    assert rows.loc["NORTH", "value"] == pytest.approx(5.0)
+    assert rows.loc["SOUTH", "value"] == pytest.approx(10.0)
+    # exact Poisson 95% interval for a count of 1 is 0.0253 to 5.572; per 10,000 of 1,000 children
+    assert rows.loc["SOUTH", "lower"] == pytest.approx(0.253, abs=0.001)
+    assert rows.loc["SOUTH", "upper"] == pytest.approx(55.72, abs=0.01)
+
+
+def test_age_band_filter_limits_events_and_population(engine: sa.Engine) -> None:
+    filters = Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31), age_band=("5-9",))
+    frame = compute(engine, "referral_rate_per_10k", filters, grain="year")
+    # aged 5-9 at referral: only C3 (born Jan 2019) referred May 2024 (R3), in 2024-25; 1,500 children aged 5
+    assert _series(frame, "numerator") == {"2023-24": 0, "2024-25": 1}
+    assert _series(frame, "denominator") == {"2023-24": 1500, "2024-25": 1500}
+
+
+def test_rereferral_nfa_and_decision_timeliness(engine: sa.Engine) -> None:
+    year = Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    rereferral = compute(engine, "rereferral_rate_12m", year, grain="year").set_index("period")
+    # 2024-25 (Apr 2024 on): R3 and R2; R2 follows C1's R1 of January -> 1 of 2
+    assert rereferral.loc["2024-25", ["numerator", "denominator", "value"]].tolist() == [1, 2, 50.0]
+    assert rereferral.loc["2023-24", ["numerator", "denominator"]].tolist() == [0, 2]
+    nfa = compute(engine, "referral_nfa_rate", year, grain="year").set_index("period")
+    assert nfa.loc["2024-25", "value"] == 50.0  # R2
+    timely = compute(engine, "decision_within_1wd_rate", year, grain="year").set_index("period")
+    # R1 (Fri -> Mon) 1 working day; R4 undecided so not counted; R3 over the bank holiday 1; R2 2
+    assert timely.loc["2023-24", ["numerator", "denominator"]].tolist() == [1, 1]
+    assert timely.loc["2024-25", ["numerator", "denominator"]].tolist() == [1, 2]
+
+
+def test_wilson_interval_on_a_ratio(engine: sa.Engine) -> None:
+    year = Filters(start=dt.date(2024, 4, 1), end=dt.date(2025, 3, 31))
+    row = compute(engine, "rereferral_rate_12m", year, grain="year").iloc[0]
+    # Wilson 95% for 1 of 2: centre (1 + 1.9208) / 5.8415 = 0.5, half-width 0.4056 -> 9.45% to 90.55%
+    assert row["lower"] == pytest.approx(9.45, abs=0.01)
+    assert row["upper"] == pytest.approx(90.55, abs=0.01)
+
+
+def test_threshold_agreement_over_and_under(engine: sa.Engine) -> None:
+    year = Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    # with both levels: R1 3/3 agree, R2 4/2 referrer higher, R3 2/4 referrer lower
+    for metric_id, expected in [
+        ("threshold_agreement_rate", 1),
+        ("over_threshold_rate", 1),
+        ("under_threshold_rate", 1),
+    ]:
+        frame = compute(engine, metric_id, year, grain="quarter")
+        assert frame["numerator"].sum() == expected and frame["denominator"].sum() == 3, metric_id
+
+
+def test_share_by_source_divides_by_all_referrals(engine: sa.Engine) -> None:
+    frame = compute(engine, "referrals_by_source", H1, by="agency", grain="quarter").set_index(["period", "agency"])
+    # Q1: R1 and R4 from police (6) -> 2 of 2; Q2: R2 and R3 from schools (2A) -> 2 of 2, police 0 of 2
+    assert frame.loc[("2024 Q1", "6"), ["numerator", "denominator", "value"]].tolist() == [2, 2, 100.0]
+    assert frame.loc[("2024 Q2", "2A"), ["numerator", "denominator", "value"]].tolist() == [2, 2, 100.0]
+    assert frame.loc[("2024 Q2", "6"), ["numerator", "denominator", "value"]].tolist() == [0, 2, 0.0]
+
+
+def test_locality_filter_and_a_school_split(engine: sa.Engine) -> None:
+    north = compute(
+        engine,
+        "referrals",
+        Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 6, 30), locality=("NORTH",)),
+        grain="quarter",
+    )
+    assert _series(north, "numerator") == {"2024 Q1": 1, "2024 Q2": 1}  # R1, R2 (C1 lives in A1)
+    by_school = compute(engine, "referrals", H1, by="school", grain="quarter")
+    assert by_school.loc[by_school["school"] == "100001", "numerator"].tolist() == [0, 1]
+
+
+def test_assessment_timeliness_and_factors(engine: sa.Engine) -> None:
+    year = Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 12, 31))
+    timely = compute(engine, "assessments_within_45wd_rate", year, grain="year").set_index("period")
+    # AS1 authorised in March (2023-24) after 44 working days; AS2 in July (2024-25) after 60
+    assert timely.loc["2023-24", ["numerator", "denominator"]].tolist() == [1, 1]
+    assert timely.loc["2024-25", ["numerator", "denominator"]].tolist() == [0, 1]
+    factors = compute(engine, "assessment_factor_prevalence", year, by="factor", grain="year")
+    factors = factors[factors["period"] == "2023-24"].set_index("factor")
+    assert factors.loc["4B", ["numerator", "denominator"]].tolist() == [1, 1]
+    neglect = compute(engine, "neglect_at_assessment_rate_per_10k", year, by="area", grain="year")
+    row = neglect[(neglect["period"] == "2024-25") & (neglect["area"] == A2)].iloc[0]
+    assert (row["numerator"], row["denominator"], row["value"]) == (1, 1000, 10.0)
+    assert neglect[(neglect["area"] == A1)]["numerator"].sum() == 0
+
+
+def test_every_catalogue_metric_computes_on_the_store(engine: sa.Engine) -> None:
+    for metric_id in METRICS:
+        frame = compute(engine, metric_id, H1, grain="quarter")
+        assert list(frame["period"]) == ["2024 Q1", "2024 Q2"], metric_id
+        assert (frame["numerator"] >= 0).all(), metric_id
+
+
+def test_contact_conversion(engine: sa.Engine) -> None:
+    frame = compute(engine, "contact_to_referral_rate", H1, grain="quarter")
+    assert frame["numerator"].tolist() == [2, 0] and frame["denominator"].tolist() == [4, 0]
+
+
+def test_a_broken_definition_names_the_metric_and_field() -> None:
+    with pytest.raises(DefinitionError, match=r"metric broken_rate: numerator.where: referrals has no column 'colour'"):
+        validate(
+            Metric(
+                "broken_rate",
+                "Broken",
+                "",
+                "ratio",
+                Measure("referrals", (Condition("colour", "=", "x"),)),
+                Measure("referrals"),
+            )
+        )
+    with pytest.raises(DefinitionError, match=r"metric lonely: denominator: a ratio needs one"):
+        validate(Metric("lonely", "Lonely", "", "ratio", Measure("referrals")))
+    with pytest.raises(DefinitionError, match=r"metric odd: dimensions: 'school' is not available on health_events"):
+        validate(Metric("odd", "Odd", "", "count", Measure("health_events"), dimensions=("school",)))
+
+
+def test_area_split_shows_areas_without_events(engine: sa.Engine) -> None:
+    frame = compute(engine, "referrals", Filters(start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 31)), by="area")
+    assert frame[["area", "numerator"]].values.tolist() == [[A1, 0], [A2, 0]]
