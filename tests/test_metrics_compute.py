@@ -4,11 +4,13 @@ on DuckDB and on PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pandas as pd
 import pytest
 import sqlalchemy as sa
 
+from dashboard.metrics.__main__ import main as metrics_main
 from dashboard.metrics.catalogue import METRICS
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.definitions import Condition, DefinitionError, Measure, Metric, validate
@@ -182,3 +184,21 @@ def test_a_broken_definition_names_the_metric_and_field() -> None:
 def test_area_split_shows_areas_without_events(engine: sa.Engine) -> None:
     frame = compute(engine, "referrals", Filters(start=dt.date(2024, 3, 1), end=dt.date(2024, 3, 31)), by="area")
     assert frame[["area", "numerator"]].values.tolist() == [[A1, 0], [A2, 0]]
+
+
+def test_command_line_lists_every_metric(capsys) -> None:
+    assert metrics_main(["list"]) == 0
+    out = capsys.readouterr().out
+    assert all(f"{metric_id}  (" in out for metric_id in METRICS)
+
+
+def test_command_line_shows_a_metric_for_a_locality(engine: sa.Engine, capsys) -> None:
+    url = engine.url.render_as_string(hide_password=False)
+    arguments = ["show", "referrals", "--locality", "north", "--from", "2024-01-01", "--to", "2024-06-30"]
+    assert metrics_main([*arguments, "--grain", "quarter", "--format", "csv", "--store", url]) == 0
+    frame = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert frame[["period", "numerator"]].values.tolist() == [["2024 Q1", 1], ["2024 Q2", 1]]
+    assert metrics_main(["show", "referrals", "--locality", "Atlantis", "--store", url]) == 1
+    assert capsys.readouterr().err.strip() == "error: no locality called Atlantis (localities: North, South)"
+    assert metrics_main(["show", "referals", "--store", url]) == 1
+    assert "unknown metric 'referals'" in capsys.readouterr().err
