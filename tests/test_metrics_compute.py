@@ -14,6 +14,7 @@ from dashboard.metrics.__main__ import main as metrics_main
 from dashboard.metrics.catalogue import METRICS
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.definitions import Condition, DefinitionError, Measure, Metric, validate
+from dashboard.metrics.thresholds import agreement_matrix
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
 from tests.metrics_world import A1, A2, write_metrics_world
@@ -202,3 +203,19 @@ def test_command_line_shows_a_metric_for_a_locality(engine: sa.Engine, capsys) -
     assert capsys.readouterr().err.strip() == "error: no locality called Atlantis (localities: North, South)"
     assert metrics_main(["show", "referals", "--store", url]) == 1
     assert "unknown metric 'referals'" in capsys.readouterr().err
+
+
+def test_threshold_agreement_matrix_by_agency(engine: sa.Engine) -> None:
+    matrix = agreement_matrix(engine, H1).set_index(["agency", "referrer_level", "decision_level"])
+    # police (6): R1 3 -> 3; schools (2A): R2 4 -> 2, R3 2 -> 4; R4 has no levels
+    assert len(matrix) == 2 * 16
+    assert matrix["referrals"].sum() == 3
+    assert matrix.loc[("6", "3", "3"), ["referrals", "agreement"]].tolist() == [1, "agree"]
+    assert matrix.loc[("2A", "4", "2"), ["referrals", "agreement"]].tolist() == [1, "referrer higher"]
+    assert matrix.loc[("2A", "2", "4"), ["referrals", "agreement"]].tolist() == [1, "referrer lower"]
+
+
+def test_a_filter_a_source_cannot_honour_is_named(engine: sa.Engine) -> None:
+    frame = compute(engine, "hate_crime_incidents", Filters(agency=("6",)), grain="year")
+    assert frame.attrs["filters_not_applied"] == ["agency"]
+    assert compute(engine, "referrals", Filters(agency=("6",)), grain="year").attrs["filters_not_applied"] == []

@@ -19,7 +19,7 @@ from dashboard.metrics.catalogue import metric
 from dashboard.metrics.definitions import Measure, Metric
 from dashboard.metrics.intervals import poisson_count, rate_per_10k, wilson
 from dashboard.metrics.periods import period_frame, period_start
-from dashboard.metrics.sources import AGE_BANDS, DIMENSION_COLUMNS, source
+from dashboard.metrics.sources import AGE_BANDS, DIMENSION_COLUMNS, SOURCE_DIMENSIONS, source
 from data_connectors import schema
 
 GEOGRAPHY_DIMENSIONS = ("locality", "ward", "area")
@@ -69,10 +69,10 @@ def compute(
     denominator: pd.DataFrame | None = None
     population = pd.DataFrame()
     with engine.connect() as connection:
-        numerator = _counts(connection, chosen.numerator, chosen, filters, by)
+        numerator = _counts(connection, chosen.numerator, filters, by)
         if chosen.denominator is not None:
             split = by if by not in chosen.numerator_only else None
-            denominator = _counts(connection, chosen.denominator, chosen, filters, split)
+            denominator = _counts(connection, chosen.denominator, filters, split)
         elif chosen.kind == "rate_per_10k":
             population = _population(connection, filters, by if by in GEOGRAPHY_DIMENSIONS else None)
         values = _dimension_values(connection, filters, by, numerator, denominator)
@@ -94,26 +94,36 @@ def compute(
         frame["value"], frame["lower"], frame["upper"] = frame["numerator"].astype(float), count.lower, count.upper
     frame.insert(0, "metric", chosen.id)
     frame.attrs["metric"] = chosen.id
+    frame.attrs["filters_not_applied"] = filters_not_applied(chosen, filters)
     return frame
 
 
-def _filtered(selectable: sa.FromClause, chosen: Metric, filters: Filters, measure: Measure) -> list:
-    clauses = [condition.clause(selectable) for condition in measure.where]
+def filter_clauses(selectable: sa.FromClause, filters: Filters) -> list:
+    """The view's filters as bound clauses on an event source (dimensions it does not hold are ignored)."""
+    clauses = []
     if filters.start is not None:
         clauses.append(selectable.c.event_date >= filters.start)
     if filters.end is not None:
         clauses.append(selectable.c.event_date <= filters.end)
     clauses.append(selectable.c.event_date.is_not(None))
+    held = SOURCE_DIMENSIONS[selectable.name]
     for dimension, values in filters.by_dimension().items():
-        column = DIMENSION_COLUMNS[dimension]
-        if column in selectable.c:
-            clauses.append(selectable.c[column].in_(list(values)))
+        if dimension in held:
+            clauses.append(selectable.c[DIMENSION_COLUMNS[dimension]].in_(list(values)))
     return clauses
 
 
-def _counts(
-    connection: sa.Connection, measure: Measure, chosen: Metric, filters: Filters, by: str | None
-) -> pd.DataFrame:
+def filters_not_applied(chosen: Metric, filters: Filters) -> list[str]:
+    """Filters a metric cannot honour (police incidents know no referring agency): pages say so."""
+    held = set(SOURCE_DIMENSIONS[chosen.numerator.source])
+    return [dimension for dimension in filters.by_dimension() if dimension not in held]
+
+
+def _filtered(selectable: sa.FromClause, filters: Filters, measure: Measure) -> list:
+    return [condition.clause(selectable) for condition in measure.where] + filter_clauses(selectable, filters)
+
+
+def _counts(connection: sa.Connection, measure: Measure, filters: Filters, by: str | None) -> pd.DataFrame:
     """Events per month (and per value of `by`) counted in the store."""
     selectable = source(measure.source)
     month = sa.func.date_trunc("month", selectable.c.event_date).label("month")
@@ -125,9 +135,7 @@ def _counts(
     if by is not None:
         columns.append(selectable.c[DIMENSION_COLUMNS[by]].label("dimension"))
     query = (
-        sa.select(*columns, amount.label("count"))
-        .where(*_filtered(selectable, chosen, filters, measure))
-        .group_by(*columns)
+        sa.select(*columns, amount.label("count")).where(*_filtered(selectable, filters, measure)).group_by(*columns)
     )
     frame = pd.DataFrame(connection.execute(query).all(), columns=[c.name for c in columns] + ["count"])
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
