@@ -14,6 +14,7 @@ from dashboard.metrics.__main__ import main as metrics_main
 from dashboard.metrics.catalogue import METRICS
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.definitions import Condition, DefinitionError, Measure, Metric, validate
+from dashboard.metrics.neglect import neglect_index
 from dashboard.metrics.thresholds import agreement_matrix
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
@@ -219,3 +220,14 @@ def test_a_filter_a_source_cannot_honour_is_named(engine: sa.Engine) -> None:
     frame = compute(engine, "hate_crime_incidents", Filters(agency=("6",)), grain="year")
     assert frame.attrs["filters_not_applied"] == ["agency"]
     assert compute(engine, "referrals", Filters(agency=("6",)), grain="year").attrs["filters_not_applied"] == []
+
+
+def test_neglect_index_by_area(engine: sa.Engine) -> None:
+    frame = neglect_index(engine, Filters(start=dt.date(2024, 4, 1), end=dt.date(2025, 3, 31)), level="area")
+    # only neglect at assessment has events: AS2 (factor 16A, C3 in A2) -> A2 1 per 1,000 children = 10 per 10k,
+    # A1 0. Mean 5, standard deviation 5: z = +1 for A2, -1 for A1; the index is that one component.
+    rows = frame.set_index("area")
+    assert rows.loc[A2, "neglect_at_assessment_rate_per_10k_value"] == pytest.approx(10.0)
+    assert rows.loc[A2, "index"] == pytest.approx(1.0) and rows.loc[A1, "index"] == pytest.approx(-1.0)
+    assert rows.loc[A2, "rank"] == 1 and rows.loc[A2, "components"] == 1
+    assert "cp_plans_neglect_rate_per_10k" in frame.attrs["left_out"]
