@@ -19,6 +19,7 @@ from dashboard.metrics.spc import (
     VARIATION_LABELS,
     SPCWarning,
     xmr,
+    xmr_many,
 )
 
 # A steady baseline used by several tests: 9, 11, 9, 11, ... (12 points).
@@ -280,6 +281,8 @@ def test_rebase_gives_each_segment_its_own_limits():
     assert flagged(rebased) == {}
     assert rebased.attrs["segments"] == [months[0], months[12]]
     assert xmr(values, rebase_at=[12])["upl"].tolist() == rebased["upl"].tolist()  # by position too
+    assert xmr(values, rebase_at=np.array([12]))["upl"].tolist() == rebased["upl"].tolist()
+    assert xmr(values, rebase_at=12)["upl"].tolist() == rebased["upl"].tolist()
     assert rules(xmr(values)) == [SHIFT] * 24
     # A baseline applies within each segment: segment 2 gets 7 more points at 24, which do not move its mean
     # (20, from its first 12 points); with its last baseline point (21) they are 8 above it: a shift.
@@ -288,6 +291,29 @@ def test_rebase_gives_each_segment_its_own_limits():
     assert rules(with_baseline) == [""] * 23 + [SHIFT] * 8
     with pytest.raises(ValueError):
         xmr(values, rebase_at=[24])
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        # A shift: 11, 12, 12, 12 end segment 1 above its mean (10) and 21, 21, 21 start segment 2 above its mean
+        # (242/12 = 20.17): 7 in a row only if a run could cross the rebase.
+        ([*STEADY, 12, 12, 12], [21, 21, 21, 19, 21, 19, 21, 19, 21, 19, 21, 19]),
+        # A trend: 9, 11, 11.5, 12 | 12.5, 13, 13.5 rise 6 times only counting the step across the rebase.
+        # (Segment 2: mean 155/12 = 12.92, mean MR 18.5/11 = 1.68: nothing else fires.)
+        ([*STEADY, 11.5, 12], [12.5, 13, 13.5, 12, 14, 12, 14, 12, 14, 12, 14, 12]),
+        # Two of three: 11, 14 | 25 are above their own means with 14 (> 13.5467) and 25 (segment 2: mean
+        # 244/12 = 20.33, mean MR 26/11 = 2.364, 2-sigma line 24.52) beyond: a window only across the rebase.
+        ([*STEADY, 14], [25, *[19, 21] * 5, 19]),
+    ],
+)
+def test_nothing_crosses_a_rebase_or_a_series_boundary(before, after):
+    rebased = xmr(before + after, baseline=12, rebase_at=[len(before)])
+    assert flagged(rebased) == {}
+    # The same two pieces as separate series in xmr_many, which lays them end to end.
+    many = xmr_many({"before": before, "after": after}, baseline=12)
+    assert (many["special_cause"] == "").all()
+    assert many["mean"].tolist() == rebased["mean"].tolist()
 
 
 def test_assurance_icons():
@@ -376,3 +402,37 @@ def test_input_is_not_changed_and_bad_arguments_raise():
         xmr(STEADY, polarity="up")
     with pytest.raises(TypeError):
         xmr(STEADY, baseline=12.5)
+
+
+def test_many_series_at_once_match_one_at_a_time():
+    # xmr_many lays the series end to end: nothing may leak from one into the next (means, moving ranges,
+    # runs, trends, windows), so each slice must equal xmr() on that series alone.
+    months = pd.date_range("2023-01-01", periods=15, freq="MS", name="month")
+    series = {
+        "shift": pd.Series([8, 9, 8, 9, 8, 9, 8, 12, 11, 12, 11, 12, 11, 12, 11], index=months),
+        "rising": pd.Series([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15], index=months),
+        "gap and rebase": pd.Series([9, 11, 9, None, 11, 9, 11, 19, 21, 19, 21, 19, 21, 25, 25], index=months),
+        "empty": pd.Series([], dtype=float, index=pd.DatetimeIndex([], name="month")),
+        "one": pd.Series([4.0], index=months[:1]),
+    }
+    polarity = {"shift": "higher_is_better", "rising": "lower_is_better"}
+    target = {"shift": 5, "gap and rebase": 30}
+    rebase_at = {"gap and rebase": [pd.Timestamp("2023-08-01")]}
+    many = xmr_many(series, polarity=polarity, target=target, rebase_at=rebase_at, screen_outliers=True)
+    assert many.index.names == ["series", "month"]
+    assert len(many) == 15 * 3 + 1
+    for key, values in series.items():
+        alone = xmr(
+            values,
+            polarity=polarity.get(key, "neutral"),
+            target=target.get(key),
+            rebase_at=rebase_at.get(key),
+            screen_outliers=True,
+        )
+        part = many.xs(key, level="series") if len(values) else many.iloc[:0].droplevel("series")
+        pd.testing.assert_frame_equal(part, alone, check_freq=False, check_index_type=False)
+        for name in ("variation", "assurance", "notes", "segments"):
+            assert many.attrs[name][key] == alone.attrs[name], (key, name)
+    assert many.attrs["variation"]["shift"] == "improvement_high"
+    assert many.attrs["assurance"]["shift"] == "consistently_passing"
+    assert xmr_many({}).columns.tolist() == COLUMNS
