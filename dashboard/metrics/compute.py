@@ -7,7 +7,9 @@ a count of events, so the sums are exact. Periods with no events come back as 0,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -52,7 +54,7 @@ class Filters:
 
 
 def compute(
-    engine: Engine,
+    engine: Engine | sa.Connection,
     metric_or_id: Metric | str,
     filters: Filters | None = None,
     by: str | None = None,
@@ -68,7 +70,7 @@ def compute(
         raise ValueError(f"{chosen.id} is not available by {grain}")
     denominator: pd.DataFrame | None = None
     population = pd.DataFrame()
-    with engine.connect() as connection:
+    with _connection(engine) as connection:
         numerator = _counts(connection, chosen.numerator, filters, by)
         if chosen.denominator is not None:
             split = by if by not in chosen.numerator_only else None
@@ -96,6 +98,23 @@ def compute(
     frame.attrs["metric"] = chosen.id
     frame.attrs["filters_not_applied"] = filters_not_applied(chosen, filters)
     return frame
+
+
+def compute_many(
+    engine: Engine, metric_ids: list[str], filters: Filters | None = None, grain: str = "month"
+) -> dict[str, pd.DataFrame]:
+    """Several metrics over one connection: a page's tiles cost one store connection, not one each."""
+    with engine.connect() as connection:
+        return {metric_id: compute(connection, metric_id, filters, grain=grain) for metric_id in metric_ids}
+
+
+@contextlib.contextmanager
+def _connection(engine: Engine | sa.Connection) -> Iterator[sa.Connection]:
+    if isinstance(engine, sa.Connection):
+        yield engine
+    else:
+        with engine.connect() as connection:
+            yield connection
 
 
 def filter_clauses(selectable: sa.FromClause, filters: Filters) -> list:
@@ -197,13 +216,16 @@ def _to_grain(frame: pd.DataFrame, grain: str, by: str | None) -> pd.DataFrame:
     return out.groupby(keys, as_index=False)["count"].sum()
 
 
-def _lookup(frame: pd.DataFrame, counts: pd.DataFrame, by: str | None) -> pd.Series:
+def _lookup(frame: pd.DataFrame, counts: pd.DataFrame, by: str | None) -> np.ndarray:
+    """Counts aligned to the grid's rows (0 where a period or value had none)."""
     if by is None or "dimension" not in counts:
-        merged = frame[["period_start"]].merge(counts[["period_start", "count"]], on="period_start", how="left")
+        found = dict(zip(counts["period_start"], counts["count"], strict=True))
+        keys = frame["period_start"]
     else:
-        left = frame[["period_start", by]].rename(columns={by: "dimension"})
-        merged = left.merge(counts, on=["period_start", "dimension"], how="left")
-    return merged["count"].fillna(0).astype("int64").to_numpy()
+        pairs = zip(counts["period_start"], counts["dimension"], strict=True)
+        found = dict(zip(pairs, counts["count"], strict=True))
+        keys = zip(frame["period_start"], frame[by], strict=True)
+    return np.fromiter((found.get(key, 0) for key in keys), dtype=np.int64, count=len(frame))
 
 
 def _population(connection: sa.Connection, filters: Filters, by: str | None) -> pd.DataFrame:
