@@ -204,3 +204,23 @@ def test_footnote_wording():
         disclosure_note(2, any_hidden=False)
         == "A count of 1 is shown as <2 to protect the children concerned; zeros are shown."
     )
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_two_way_tables_never_leave_a_total_with_one_hidden_cell(seed):
+    # Independent check of the rule on random tables with margins and many small counts: in every row and
+    # every column (totals included), the number of hidden cells is never exactly one.
+    rng = np.random.default_rng(seed)
+    body = rng.poisson(rng.uniform(2, 12), size=(rng.integers(2, 7), rng.integers(2, 6)))
+    full = np.zeros((body.shape[0] + 1, body.shape[1] + 1), dtype=int)
+    full[:-1, :-1] = body
+    full[-1, :] = full[:-1, :].sum(axis=0)
+    full[:, -1] = full[:, :-1].sum(axis=1)
+    columns = [f"c{j}" for j in range(body.shape[1])] + ["Total"]
+    table = pd.DataFrame(full, columns=columns)
+    table.insert(0, "row", [f"r{i}" for i in range(body.shape[0])] + ["Total"])
+    result = suppress(table, columns, totals={"row": "Total"}, total_column="Total")
+    mask = result[[c + "_suppressed" for c in columns]].to_numpy()
+    assert np.all(mask[(full > 0) & (full < 5)])
+    assert not np.any(mask.sum(axis=0) == 1) and not np.any(mask.sum(axis=1) == 1)
+    assert result.attrs["disclosure"]["unprotected"] == []

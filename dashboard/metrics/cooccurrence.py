@@ -76,12 +76,14 @@ def factor_pairs(
     elif n_assessments < total:
         raise ValueError(f"n_assessments ({n_assessments}) is below the {total} assessments in the table")
     keep = codes.notna() & ids.notna() & ~codes.isin([str(code).strip().upper() for code in exclude])
-    incidence = pd.crosstab(ids[keep], codes[keep]).clip(upper=1)  # a factor recorded twice counts once
-    names = incidence.columns.astype(str).to_numpy()
+    rows, _ = pd.factorize(ids[keep])
+    columns, names = pd.factorize(codes[keep], sort=True)
+    names = np.asarray(names, dtype=str)
     if len(names) < 2:
         return pd.DataFrame(columns=COLUMNS)
 
-    matrix = incidence.to_numpy(dtype=np.int64)
+    matrix = np.zeros((rows.max() + 1, len(names)), dtype=np.int64)
+    matrix[rows, columns] = 1  # a factor recorded twice on one assessment counts once
     together = matrix.T @ matrix
     first, second = np.triu_indices(len(names), k=1)
     n = float(n_assessments)

@@ -56,7 +56,15 @@ class _Total:
 
     parts: np.ndarray
     total: int | None
-    where: str
+    where: str  # the count column (rows adding up) or "row N: total column" (columns adding up)
+    across_rows: bool = True
+
+    def describe(self, width: int) -> str:
+        """Where the total is, in words, for the report of totals that could not be protected."""
+        if not self.across_rows:
+            return self.where
+        total = "" if self.total is None else f" with total row {self.total // width}"
+        return f"{self.where}: rows {(self.parts // width).tolist()}{total}"
 
 
 def suppress(
@@ -98,7 +106,7 @@ def suppress(
     values = np.ascontiguousarray(frame[counts].apply(pd.to_numeric).astype("float64").to_numpy())
     flat_state = np.where((values > 0) & (values < threshold), _SMALL, _NOT).ravel()
     equations = _equations(frame, counts, totals or {}, group_by, grouped, total_column)
-    unprotected = _secondary(values.ravel(), flat_state, equations, threshold)
+    unprotected = _secondary(values.ravel(), flat_state, equations, threshold, width=len(counts))
     state = flat_state.reshape(values.shape)
 
     result = frame.copy()
@@ -164,79 +172,61 @@ def disclosure_note(threshold: int = 5, any_hidden: bool = True) -> str:
     return note
 
 
-def _secondary(flat_values: np.ndarray, flat_state: np.ndarray, equations: list[_Total], threshold: int) -> list[str]:
+def _secondary(
+    flat_values: np.ndarray, flat_state: np.ndarray, equations: list[_Total], threshold: int, width: int
+) -> list[str]:
     """Hide more cells (in ``flat_state``, row-major) until no total has exactly one hidden cell, nor hidden small
     counts that its sum would give away. Returns the totals that could not be protected."""
+    members = [cells[~np.isnan(flat_values[cells])] for cells in map(_members, equations)]  # missing cells: no sum
+    hidden_count = np.array([np.count_nonzero(flat_state[cells]) for cells in members], dtype=np.int64)
     cell_equations: dict[int, list[int]] = defaultdict(list)
-    for number, equation in enumerate(equations):
-        for cell in _members(equation):
+    for number, cells in enumerate(members):
+        for cell in cells.tolist():
             cell_equations[cell].append(number)
     queue, queued, unprotected = deque(range(len(equations))), set(range(len(equations))), []
     while queue:
         number = queue.popleft()
         queued.discard(number)
-        equation = equations[number]
-        members = [cell for cell in _members(equation) if not np.isnan(flat_values[cell])]
-        hidden = [cell for cell in members if flat_state[cell] != _NOT]
-        if not hidden or not _reveals(equation, hidden, flat_values, flat_state, threshold):
+        if hidden_count[number] == 0:
             continue
-        choice = _pick(equation, members, flat_values, flat_state, cell_equations, equations, number)
-        if choice is None:
-            unprotected.append(equation.where)
+        cells, equation = members[number], equations[number]
+        hidden = cells[flat_state[cells] != _NOT]
+        if not _reveals(equation, hidden, flat_values, flat_state, threshold):
             continue
+        shown = cells[flat_state[cells] == _NOT].tolist()
+        if not shown:
+            unprotected.append(equation.describe(width))
+            continue
+
+        def preference(cell: int, equation: _Total = equation, number: int = number) -> tuple:
+            # Non-zero parts first, then the total, then zeros; within those, the cell that leaves fewest other
+            # totals with a single hidden cell (the "rectangle"), then the smallest value, then table order.
+            tier = 1 if cell == equation.total else (0 if flat_values[cell] > 0 else 2)
+            opens = sum(1 for other in cell_equations[cell] if other != number and hidden_count[other] == 0)
+            return tier, opens, flat_values[cell], cell
+
+        choice = min(shown, key=preference)
         flat_state[choice] = _SECONDARY
-        for other in cell_equations[choice]:
+        hidden_count[cell_equations[choice]] += 1
+        for other in [*cell_equations[choice], number]:  # the same total may still give something away
             if other not in queued:
                 queue.append(other)
                 queued.add(other)
-        if number not in queued:  # the same total may still give something away
-            queue.append(number)
-            queued.add(number)
     return unprotected
 
 
-def _reveals(equation: _Total, hidden: list[int], values: np.ndarray, state: np.ndarray, threshold: int) -> bool:
+def _reveals(equation: _Total, hidden: np.ndarray, values: np.ndarray, state: np.ndarray, threshold: int) -> bool:
     if len(hidden) == 1:
         return True
     total_known = equation.total is None or state[equation.total] == _NOT
-    if not total_known or any(state[cell] != _SMALL for cell in hidden):
+    if not total_known or np.any(state[hidden] != _SMALL):
         return False  # a hidden total, or a hidden figure that may be any size, keeps the sum open
     hidden_sum = values[hidden].sum()
     return hidden_sum == len(hidden) or hidden_sum == len(hidden) * (threshold - 1)
 
 
-def _pick(
-    equation: _Total,
-    members: list[int],
-    values: np.ndarray,
-    state: np.ndarray,
-    cell_equations: Mapping[int, list[int]],
-    equations: list[_Total],
-    number: int,
-) -> int | None:
-    """The shown cell to hide: non-zero parts first, then the total, then zeros; fewest new exposures, smallest."""
-
-    def opens(cell: int) -> int:  # totals that would go from no hidden cell to exactly one
-        return sum(
-            1
-            for other in cell_equations[cell]
-            if other != number and not any(state[c] != _NOT for c in _members(equations[other]) if c != cell)
-        )
-
-    def tier(cell: int) -> int:
-        if cell == equation.total:
-            return 1
-        return 0 if values[cell] > 0 else 2
-
-    shown = [cell for cell in members if state[cell] == _NOT]
-    if not shown:
-        return None
-    return min(shown, key=lambda cell: (tier(cell), opens(cell), values[cell], cell))
-
-
-def _members(equation: _Total) -> list[int]:
-    members = equation.parts.tolist()
-    return members if equation.total is None else [*members, equation.total]
+def _members(equation: _Total) -> np.ndarray:
+    return equation.parts if equation.total is None else np.append(equation.parts, equation.total)
 
 
 def _equations(
@@ -254,24 +244,20 @@ def _equations(
     for dimension, marker in dimensions.items():
         keys = group_by + [other for other in totals if other != dimension]
         groups = frame.groupby(keys, dropna=False, sort=False).indices.values() if keys else [rows]
+        marks = frame[dimension].to_numpy() == marker if dimension is not None and marker is not None else None
         for members in groups:
             members = np.asarray(members)
-            is_total = (
-                (frame[dimension].to_numpy()[members] == marker)
-                if dimension is not None and marker is not None
-                else np.zeros(len(members), dtype=bool)
-            )
+            is_total = marks[members] if marks is not None else np.zeros(len(members), dtype=bool)
             if is_total.sum() > 1:
                 raise ValueError(f"more than one {dimension} = {marker!r} row in a group of {keys}")
             total_row = members[is_total][0] if is_total.any() else None
             parts = members[~is_total]
-            where = f"rows {parts.tolist()}" + (f" with total row {total_row}" if total_row is not None else "")
             for position, column in enumerate(counts):
                 equations.append(
                     _Total(
                         parts=parts * width + position,
                         total=None if total_row is None else int(total_row * width + position),
-                        where=f"{column}: {where}",
+                        where=column,
                     )
                 )
     if total_column is not None:
@@ -283,6 +269,7 @@ def _equations(
                     parts=row * width + part_positions,
                     total=int(row * width + total_position),
                     where=f"row {row}: {total_column}",
+                    across_rows=False,
                 )
             )
     return equations
