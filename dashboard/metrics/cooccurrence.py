@@ -1,0 +1,138 @@
+"""Which factors identified at assessment turn up together more often than chance would explain?
+
+Input is the long table of factors at the end of assessment (CIN census ``AssessmentFactors``, one row per
+assessment and factor code, e.g. 4A = the child's mental health, 15A = self-harm; codes in
+``shared/reference/data-standards.md`` section 1.1). For every pair of factors the result gives:
+
+* ``n_both``, ``n_a``, ``n_b`` and ``n_assessments``: assessments with both, with each, and in all;
+* ``expected_both``: how many would have both if the factors were unrelated (n_a x n_b / n_assessments);
+* ``lift``: n_both / expected_both. 2 means seen together twice as often as chance would give;
+* ``odds_ratio`` with its 95% (Woolf, logit) interval ``or_lower``..``or_upper``. When any cell of the 2x2
+  table is 0 the odds ratio is 0 or infinite, so 0.5 is added to every cell first (Haldane-Anscombe
+  correction; ``zero_cell_corrected`` says where);
+* ``p_value`` from Fisher's exact test when any expected cell of the 2x2 table is below 5 (Cochran's rule),
+  otherwise Pearson's chi-square test without continuity correction (the two agree closely there and the
+  chi-square test is quick for many pairs); ``test`` says which;
+* ``p_adjusted``: Benjamini-Hochberg adjusted p-values across all the pairs, because testing hundreds of pairs
+  will throw up some "significant" ones by chance. Read p_adjusted < 0.05 as "worth a look", at an expected
+  5% share of false leads among those flagged.
+
+Code 21 ("no factors identified") cannot co-occur with anything, so it is left out of the pairs, but its
+assessments still count in ``n_assessments``. The counts here are counts of children's assessments: pass the
+result through ``disclosure.suppress`` before showing it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from dashboard.metrics.intervals import z_value
+
+NO_FACTORS = "21"
+"""CIN census factor code for "no factors identified"."""
+
+COLUMNS = [
+    "factor_a",
+    "factor_b",
+    "n_assessments",
+    "n_a",
+    "n_b",
+    "n_both",
+    "expected_both",
+    "lift",
+    "odds_ratio",
+    "or_lower",
+    "or_upper",
+    "zero_cell_corrected",
+    "test",
+    "p_value",
+    "p_adjusted",
+]
+
+
+def factor_pairs(
+    factors: pd.DataFrame,
+    assessment: str = "assessment_id",
+    factor: str = "factor_code",
+    n_assessments: int | None = None,
+    exclude: Iterable[str] = (NO_FACTORS,),
+    confidence: float = 0.95,
+) -> pd.DataFrame:
+    """One row per pair of factors with counts, lift, odds ratio and interval, test and adjusted p-value.
+
+    ``n_assessments`` is the number of assessments in the period; it defaults to the distinct assessments in
+    ``factors``. Give it when assessments with no factor row at all are not in the table.
+    Pairs are sorted by p-value (most surprising first), then by factor codes.
+    """
+    codes = factors[factor].astype("string").str.strip().str.upper()
+    ids = factors[assessment]
+    total = ids.nunique(dropna=True)
+    if n_assessments is None:
+        n_assessments = total
+    elif n_assessments < total:
+        raise ValueError(f"n_assessments ({n_assessments}) is below the {total} assessments in the table")
+    keep = codes.notna() & ids.notna() & ~codes.isin([str(code).strip().upper() for code in exclude])
+    rows, _ = pd.factorize(ids[keep])
+    columns, names = pd.factorize(codes[keep], sort=True)
+    names = np.asarray(names, dtype=str)
+    if len(names) < 2:
+        return pd.DataFrame(columns=COLUMNS)
+
+    matrix = np.zeros((rows.max() + 1, len(names)), dtype=np.int64)
+    matrix[rows, columns] = 1  # a factor recorded twice on one assessment counts once
+    together = matrix.T @ matrix
+    first, second = np.triu_indices(len(names), k=1)
+    n = float(n_assessments)
+    n_a, n_b = np.diag(together)[first].astype(float), np.diag(together)[second].astype(float)
+    a = together[first, second].astype(float)
+    b, c = n_a - a, n_b - a
+    d = n - n_a - n_b + a
+
+    with np.errstate(all="ignore"):
+        expected = n_a * n_b / n
+        lift = np.where(expected > 0, a / expected, np.nan)
+        corrected = (a == 0) | (b == 0) | (c == 0) | (d == 0)
+        ca, cb, cc, cd = (cell + np.where(corrected, 0.5, 0.0) for cell in (a, b, c, d))
+        log_or = np.log(ca * cd / (cb * cc))
+        spread = z_value(confidence) * np.sqrt(1 / ca + 1 / cb + 1 / cc + 1 / cd)
+        p_value, test = _p_values(a, b, c, d, n)
+
+    result = pd.DataFrame(
+        {
+            "factor_a": names[first],
+            "factor_b": names[second],
+            "n_assessments": int(n_assessments),
+            "n_a": n_a.astype(np.int64),
+            "n_b": n_b.astype(np.int64),
+            "n_both": a.astype(np.int64),
+            "expected_both": expected,
+            "lift": lift,
+            "odds_ratio": np.exp(log_or),
+            "or_lower": np.exp(log_or - spread),
+            "or_upper": np.exp(log_or + spread),
+            "zero_cell_corrected": corrected,
+            "test": test,
+            "p_value": p_value,
+        }
+    )
+    result["p_adjusted"] = stats.false_discovery_control(result["p_value"].to_numpy(), method="bh")
+    return result.sort_values(["p_value", "factor_a", "factor_b"], kind="stable", ignore_index=True)
+
+
+def _p_values(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray, n: float) -> tuple[np.ndarray, np.ndarray]:
+    """Fisher's exact test where an expected cell is below 5, else Pearson's chi-square (vectorised)."""
+    rows = (a + b, c + d)
+    columns = (a + c, b + d)
+    smallest_expected = np.minimum.reduce([r * k / n for r in rows for k in columns])
+    exact = smallest_expected < 5
+    margins = rows[0] * rows[1] * columns[0] * columns[1]
+    statistic = np.where(margins > 0, n * (a * d - b * c) ** 2 / margins, 0.0)
+    p_value = stats.chi2.sf(statistic, df=1)
+    for index in np.flatnonzero(exact):
+        table = np.array([[a[index], b[index]], [c[index], d[index]]], dtype=np.int64)
+        p_value[index] = stats.fisher_exact(table).pvalue
+    return p_value, np.where(exact, "Fisher exact", "chi-square")
