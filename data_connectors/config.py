@@ -56,3 +56,16 @@ def pseudonym_key() -> str | None:
         return os.environ["LOS_PSEUDONYM_KEY"]
     secrets = read_secrets()
     return secrets.get("LOS_PSEUDONYM_KEY") or secrets.get("pseudonymisation", {}).get("key")
+
+
+def suppression_threshold() -> int:
+    """Counts below this are shown as "<N" on every screen and export (LOS_SUPPRESSION_THRESHOLD or
+    `suppression_threshold` in the secrets; 5 by default, as DfE and the NHS publish)."""
+    text = os.environ.get("LOS_SUPPRESSION_THRESHOLD") or str(read_secrets().get("suppression_threshold", 5))
+    try:
+        threshold = int(text)
+    except ValueError:
+        raise ValueError(f"the suppression threshold must be a whole number, not {text!r}") from None
+    if threshold < 1:
+        raise ValueError("the suppression threshold must be 1 or more")
+    return threshold

@@ -15,6 +15,7 @@ from dashboard.metrics.catalogue import METRICS
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.definitions import Condition, DefinitionError, Measure, Metric, validate
 from dashboard.metrics.neglect import neglect_index
+from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.thresholds import agreement_matrix
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
@@ -231,3 +232,19 @@ def test_neglect_index_by_area(engine: sa.Engine) -> None:
     assert rows.loc[A2, "index"] == pytest.approx(1.0) and rows.loc[A1, "index"] == pytest.approx(-1.0)
     assert rows.loc[A2, "rank"] == 1 and rows.loc[A2, "components"] == 1
     assert "cp_plans_neglect_rate_per_10k" in frame.attrs["left_out"]
+
+
+def test_small_counts_are_suppressed_for_display(engine: sa.Engine) -> None:
+    frame = disclosed(compute(engine, "referrals_by_source", H1, by="agency", grain="quarter"))
+    q2 = frame[frame["period"] == "2024 Q2"].set_index("agency")
+    # Q2: schools 2 of 2 is below 5: hidden with its share. Police 0 of 2 would then give the schools' 2
+    # away (the quarter's total is shown elsewhere), so it is hidden too, as a secondary suppression.
+    assert q2.loc["2A", "numerator_suppressed"] and pd.isna(q2.loc["2A", "value"])
+    assert q2.loc["6", "numerator_suppressed"]
+    assert q2.loc["6", "suppression_reason"].startswith("numerator: hidden so a total cannot reveal")
+    assert frame.attrs["disclosure"]["secondary"] == 2
+    plain = disclosed(compute(engine, "referrals", H1, grain="quarter"), threshold=2)
+    # with a threshold of 2 only counts of 1 hide: Q1 has 2 referrals and Q2 has 2, both shown
+    assert plain["numerator"].tolist() == [2, 2]
+    hidden = disclosed(compute(engine, "referrals", H1, grain="month"), threshold=2)
+    assert hidden["numerator_suppressed"].tolist() == [True, True, False, False, True, True]  # 1, 1, 0, 0, 1, 1
