@@ -1,24 +1,51 @@
-"""Line of Sight: the entrypoint registers every page and frames them (`streamlit run dashboard/app.py`)."""
+"""Line of Sight: the entrypoint frames every page (`streamlit run dashboard/app.py`).
+
+It registers the pages in their groups and draws the one filter bar they share, so the filters stay put
+while people move between pages and the URL always holds the whole view.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
 import streamlit as st
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
     sys.path.insert(0, str(REPO_ROOT))
 
+from dashboard.shell.store_facts import data_version, store_facts  # noqa: E402
+from dashboard.shell.view import VIEW_KEY, filter_bar  # noqa: E402
+from dashboard.store_access import current_store_url, engine_for  # noqa: E402
+from data_connectors.store import StoreError, store_exists  # noqa: E402
+
 PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Line of Sight", page_icon=":material/visibility:", layout="wide")
 
+
+def _draw_filter_bar() -> None:
+    """The filter bar, once the store holds data; otherwise pages explain and Data > What is loaded helps."""
+    st.session_state.pop(VIEW_KEY, None)
+    url = current_store_url()
+    try:
+        if not store_exists(engine_for(url)):
+            return
+        filter_bar(store_facts(url, data_version(url)))
+    except (StoreError, sa.exc.SQLAlchemyError, sa.exc.ArgumentError, ImportError):
+        return  # each page says plainly that the store cannot be opened
+
+
+_draw_filter_bar()
 navigation = st.navigation(
     {
         "Overview": [
-            st.Page(PAGES / "home.py", title="What is loaded", icon=":material/database:", default=True),
+            st.Page(PAGES / "overview.py", title="Board overview", icon=":material/dashboard:", default=True),
+        ],
+        "Data": [
+            st.Page(PAGES / "home.py", title="What is loaded", icon=":material/database:", url_path="loaded"),
         ],
     }
 )

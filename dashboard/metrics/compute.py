@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -39,7 +39,6 @@ class Filters:
     school: tuple[str, ...] = ()  # school URNs
     start: dt.date | None = None
     end: dt.date | None = None
-    extra: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False, compare=False)
 
     def by_dimension(self) -> dict[str, tuple[str, ...]]:
         chosen = {

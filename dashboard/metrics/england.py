@@ -1,0 +1,54 @@
+"""England's published value for a metric, to read local figures against.
+
+From the store's published statistics when the DfE files are loaded (the EES connector); otherwise from
+this small table of national figures for the year ending 31 March, each with its source (see
+docs in data-standards: DfE "Children in need" 2025 release and its CSV files).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class NationalFigure:
+    metric_id: str
+    year_ending_march: int
+    value: float
+    source: str
+
+
+C1 = "DfE Children in need 2025, table C1 (referrals and re-referrals)"
+C2 = "DfE Children in need 2025, table C2 (assessment duration): 555,820 of 648,830 within 45 working days"
+C4 = "DfE Children in need 2025, table C4 (s47 and ICPC)"
+D3 = "DfE Children in need 2025, table D3 (second or subsequent plans)"
+
+NATIONAL_FIGURES = (
+    NationalFigure("rereferral_rate_12m", 2025, 22.6, C1),
+    NationalFigure("rereferral_rate_12m", 2024, 22.4, C1),
+    NationalFigure("referral_nfa_rate", 2025, 6.5, C1),
+    NationalFigure("referral_nfa_rate", 2024, 6.3, C1),
+    NationalFigure("assessed_not_in_need_rate", 2025, 30.8, C1),
+    NationalFigure("assessed_not_in_need_rate", 2024, 30.3, C1),
+    NationalFigure("referral_rate_per_10k", 2025, 519.4, C1 + "; 632,830 referrals per 12,183,016 children"),
+    NationalFigure("referral_rate_per_10k", 2024, 515.7, C1 + "; 621,880 referrals per 12,059,476 children"),
+    NationalFigure("assessments_within_45wd_rate", 2025, 85.7, C2),
+    NationalFigure("s47_rate_per_10k", 2025, 189.3, C4 + "; 230,590 enquiries per 12,183,016 children"),
+    NationalFigure("icpc_within_15wd_rate", 2025, 81.4, C4 + ": 58,670 of 72,090 with valid durations"),
+    NationalFigure("repeat_cp_plan_rate", 2025, 24.5, D3),
+    NationalFigure("repeat_cp_plan_rate", 2024, 24.7, D3),
+)
+
+
+def england_value(metric_id: str, year_ending_march: int | None = None) -> NationalFigure | None:
+    """The published England figure for the metric: for that year if published, else the latest."""
+    figures = sorted(
+        (f for f in NATIONAL_FIGURES if f.metric_id == metric_id), key=lambda f: f.year_ending_march, reverse=True
+    )
+    if not figures:
+        return None
+    if year_ending_march is not None:
+        for figure in figures:
+            if figure.year_ending_march == year_ending_march:
+                return figure
+    return figures[0]

@@ -1,0 +1,110 @@
+"""Headline measures for a board, their value over a period, and the special-cause signals worth a chair's
+attention, most important first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from dashboard.metrics.catalogue import metric
+from dashboard.metrics.definitions import Metric
+from dashboard.metrics.spc import xmr_many
+
+HEADLINE_METRICS = (
+    "referral_rate_per_10k",
+    "rereferral_rate_12m",
+    "referral_nfa_rate",
+    "decision_within_1wd_rate",
+    "threshold_agreement_rate",
+    "assessments_within_45wd_rate",
+    "icpc_within_15wd_rate",
+    "repeat_cp_plan_rate",
+)
+RECENT_MONTHS = 3
+RULE_ORDER = {"outside limits": 0, "shift": 1, "trend": 2, "two of three": 3}
+TYPE_ORDER = {"concern": 0, "improvement": 1, "neutral_high": 2, "neutral_low": 2}
+RULE_WORDS = {
+    "outside limits": "outside the usual range",
+    "shift": "a run of months on one side of the average",
+    "trend": "a steady rise or fall over seven months",
+    "two of three": "two of the last three months near the edge of the usual range",
+}
+
+
+@dataclass(frozen=True)
+class PeriodValue:
+    numerator: int
+    denominator: float
+    value: float
+
+
+def period_value(series: pd.DataFrame, chosen: Metric) -> PeriodValue:
+    """The metric over the whole period of a monthly series: counts added; ratios as total over total;
+    rates per 10,000 children per year (events over the average children, scaled to twelve months)."""
+    numerator = int(series["numerator"].sum())
+    months = len(series)
+    if chosen.kind == "count" or months == 0:
+        return PeriodValue(numerator, np.nan, float(numerator))
+    if chosen.kind == "ratio":
+        denominator = float(series["denominator"].sum())
+        return PeriodValue(numerator, denominator, 100 * numerator / denominator if denominator else np.nan)
+    children = float(series["denominator"].mean())
+    value = 10_000 * numerator / children * 12 / months if children else np.nan
+    return PeriodValue(numerator, children, value)
+
+
+def recent_signals(
+    overall: dict[str, pd.DataFrame], by_locality: dict[str, pd.DataFrame], view_localities: dict[str, str]
+) -> pd.DataFrame:
+    """Special-cause points in the last three months of each series (partnership and each locality),
+    concerns before improvements, then by the strength of the rule, then the most recent."""
+    series: dict[str, pd.Series] = {}
+    polarity, target = {}, {}
+    for metric_id, frame in overall.items():
+        series[f"{metric_id}\tthe partnership"] = frame["value"].reset_index(drop=True)
+    for metric_id, frame in by_locality.items():
+        for locality, part in frame.groupby("locality", sort=True):
+            place = view_localities.get(locality, locality)
+            series[f"{metric_id}\t{place}"] = part["value"].reset_index(drop=True)
+    for key in series:
+        chosen = metric(key.split("\t")[0])
+        polarity[key], target[key] = chosen.polarity, chosen.target
+    if not series:
+        return _empty()
+    periods = {metric_id: list(frame["period"]) for metric_id, frame in overall.items()}
+    charts = xmr_many(series, polarity=polarity, target=target)
+    rows = []
+    for key, chart in charts.groupby(level=0, sort=False):
+        chart = chart.droplevel(0)
+        recent = chart.iloc[-RECENT_MONTHS:]
+        flagged = recent[(recent["special_cause"] != "") & (recent["point_type"] != "common_cause")]
+        if flagged.empty:
+            continue
+        last = flagged.iloc[-1]
+        metric_id, place = str(key).split("\t")
+        label = metric(metric_id).label
+        months = periods[metric_id]
+        position = int(flagged.index[-1])
+        when = months[position] if position < len(months) else ""
+        kind = {"concern": "a concern", "improvement": "an improvement"}.get(last["point_type"], "a change")
+        rows.append(
+            {
+                "metric_id": metric_id,
+                "label": label,
+                "place": place,
+                "point_type": last["point_type"],
+                "rule": last["special_cause"],
+                "period": when,
+                "summary": f"{kind}: {RULE_WORDS.get(last['special_cause'], last['special_cause'])} (latest {when})",
+                "order": (TYPE_ORDER.get(last["point_type"], 3), RULE_ORDER.get(last["special_cause"], 4), -position),
+            }
+        )
+    if not rows:
+        return _empty()
+    return pd.DataFrame(rows).sort_values("order", kind="stable").drop(columns="order").reset_index(drop=True)
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=["metric_id", "label", "place", "point_type", "rule", "period", "summary"])

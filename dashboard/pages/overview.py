@@ -1,0 +1,117 @@
+"""Board overview: the headline measures with England alongside, whether each is changing (SPC), and
+what changed recently, most important first, each leading to the page that explains it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.metrics.catalogue import metric
+from dashboard.metrics.england import england_value
+from dashboard.metrics.signals import HEADLINE_METRICS, period_value, recent_signals
+from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr
+from dashboard.shell.charts import value_text
+from dashboard.shell.guard import NothingToShow, page_guard
+from dashboard.shell.page import page_header
+from dashboard.shell.results import metric_result
+from dashboard.shell.store_facts import data_version, store_facts
+from dashboard.store_access import current_store_url
+from data_connectors.config import suppression_threshold
+
+VARIATION_ICONS = {
+    "common_cause": ":material/horizontal_rule:",
+    "improvement_high": ":material/trending_up:",
+    "improvement_low": ":material/trending_down:",
+    "concern_high": ":material/trending_up:",
+    "concern_low": ":material/trending_down:",
+    "neutral_high": ":material/trending_up:",
+    "neutral_low": ":material/trending_down:",
+}
+PAGE_FOR_METRIC = {
+    "threshold": "pages/thresholds.py",
+    "icpc": "pages/thresholds.py",
+    "cp_plan": "pages/thresholds.py",
+    "s47": "pages/thresholds.py",
+    "neglect": "pages/neglect.py",
+    "assessment": "pages/factors.py",
+}
+
+
+def page_for(metric_id: str) -> str:
+    for fragment, page in PAGE_FOR_METRIC.items():
+        if fragment in metric_id:
+            return page
+    return "pages/front_door.py"
+
+
+def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int) -> None:
+    chosen = metric(metric_id)
+    total = period_value(series, chosen)
+    if chosen.kind != "count" and not total.denominator:
+        shown = "no data"
+    elif 0 < total.numerator < threshold:
+        shown = f"<{threshold}"
+    else:
+        shown = value_text(total.value, chosen)
+    chart = xmr(series["value"].reset_index(drop=True), polarity=chosen.polarity, target=chosen.target)
+    variation = chart.attrs.get("variation")
+    assurance = chart.attrs.get("assurance")
+    england = england_value(metric_id)
+    with column.container(border=True):
+        st.metric(
+            chosen.label,
+            shown,
+            delta=f"England {value_text(england.value, chosen)} ({england.year_ending_march - 1}-"
+            f"{england.year_ending_march % 100:02d})"
+            if england
+            else "England: not published",
+            delta_color="off",
+            chart_data=series["value"].fillna(0).tolist(),
+            chart_type="line",
+            help=chosen.description,
+        )
+        if variation:
+            st.caption(f"{VARIATION_ICONS[variation]} {VARIATION_LABELS[variation]}")
+        if assurance:
+            st.caption(f":material/flag: {ASSURANCE_LABELS[assurance]}")
+
+
+def main() -> None:
+    with page_guard("Board overview"):
+        view = page_header(
+            "Board overview", "Are children getting the right help at the right time, and what has changed?"
+        )
+        url = current_store_url()
+        version = data_version(url)
+        threshold = suppression_threshold()
+        series = {m: metric_result(url, version, m, view.filters, grain="month") for m in HEADLINE_METRICS}
+        if all(
+            frame["numerator"].sum() == 0 and frame["denominator"].fillna(0).sum() == 0 for frame in series.values()
+        ):
+            raise NothingToShow("Nothing matches this view: widen the period, or choose another locality or agency.")
+        st.caption(
+            "Each tile: the value over the period shown, England's published value for comparison, and whether "
+            "the monthly series shows a real change (Making Data Count rules) or only the usual ups and downs."
+        )
+        for start in range(0, len(HEADLINE_METRICS), 4):
+            columns = st.columns(4)
+            for column, metric_id in zip(columns, HEADLINE_METRICS[start : start + 4], strict=False):
+                _tile(column, metric_id, series[metric_id], threshold)
+        st.subheader("What changed")
+        by_locality = {
+            m: metric_result(url, version, m, view.filters, by="locality", grain="month") for m in HEADLINE_METRICS
+        }
+        signals = recent_signals(series, by_locality, view_localities=store_facts(url, version).localities)
+        if signals.empty:
+            st.success("No special-cause signals in the last three months: the measures are varying as usual.")
+        for signal in signals.itertuples(index=False):
+            icon = ":material/warning:" if signal.point_type == "concern" else ":material/info:"
+            st.markdown(f"{icon} **{signal.label}** in **{signal.place}**: {signal.summary}")
+            target = page_for(signal.metric_id)
+            if (Path(__file__).parent.parent / target).exists():
+                st.page_link(target, label=f"Open {signal.label}", icon=":material/arrow_forward:")
+
+
+main()

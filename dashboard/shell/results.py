@@ -1,0 +1,35 @@
+"""Metric results for pages: computed by the metrics library, cached by store, data version, metric and
+filters (bounded in number and age), with SPC for series. A new load changes the data version, so every
+cached result it could change is recomputed on the next view."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.metrics.catalogue import metric
+from dashboard.metrics.compute import Filters, compute
+from dashboard.metrics.spc import xmr
+from dashboard.store_access import engine_for
+
+CACHE_ENTRIES = 2_000
+CACHE_SECONDS = 6 * 3600
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def metric_result(
+    url: str, version: int, metric_id: str, filters: Filters, by: str | None = None, grain: str = "month"
+) -> pd.DataFrame:
+    """The metric as `compute` returns it (not yet suppressed: pages suppress what they show)."""
+    return compute(engine_for(url), metric_id, filters, by=by, grain=grain)
+
+
+def with_spc(frame: pd.DataFrame) -> pd.DataFrame:
+    """A single series (no split) with XmR columns added: mean, limits, special cause and point type;
+    the variation and assurance icons in `attrs`."""
+    chosen = metric(frame.attrs["metric"])
+    chart = xmr(frame["value"].reset_index(drop=True), polarity=chosen.polarity, target=chosen.target)
+    out = frame.reset_index(drop=True).join(chart.drop(columns="value"))
+    out.attrs.update(frame.attrs)
+    out.attrs.update(chart.attrs)
+    return out

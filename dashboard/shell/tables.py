@@ -1,0 +1,47 @@
+"""Tables on a page, each downloadable as CSV and Excel, always with suppression applied (what is hidden
+on screen is hidden in the file too)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import streamlit as st
+
+from dashboard.metrics.disclosure import disclosure_note, render
+
+
+def shown_table(frame: pd.DataFrame, name: str, key: str, formats: dict[str, str] | None = None) -> None:
+    """A suppressed result as people see it ("<5", "c"), with CSV and Excel downloads of exactly that."""
+    visible = render(frame, formats) if "disclosure" in frame.attrs else frame
+    visible = visible[[c for c in visible.columns if not c.endswith("_suppressed") and c != "period_start"]]
+    st.dataframe(visible, hide_index=True, width="stretch")
+    note = frame.attrs.get("disclosure", {}).get("note") or (disclosure_note() if "disclosure" in frame.attrs else "")
+    if note:
+        st.caption(note)
+    left, right = st.columns(2)
+    left.download_button(
+        "Download CSV",
+        visible.to_csv(index=False).encode("utf-8"),
+        f"{name}.csv",
+        "text/csv",
+        key=f"{key}-csv",
+        icon=":material/download:",
+        width="stretch",
+    )
+    right.download_button(
+        "Download Excel",
+        _excel(visible, name),
+        f"{name}.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}-xlsx",
+        icon=":material/download:",
+        width="stretch",
+    )
+
+
+def _excel(frame: pd.DataFrame, name: str) -> bytes:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name=name[:31] or "data", index=False)
+    return buffer.getvalue()
