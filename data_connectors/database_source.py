@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -66,8 +67,8 @@ def database_problem(url: str, error: Exception) -> UnusableDatabase:
     original = getattr(error, "orig", None) or error
     first_line = next((line.strip() for line in str(original).splitlines() if line.strip()), "")
     password = sa.make_url(url).password
-    if password:
-        first_line = first_line.replace(str(password), "***")
+    if password:  # as a whole word only: a password "p" must not turn "port" into "***ort"
+        first_line = re.sub(rf"(?<![0-9A-Za-z]){re.escape(str(password))}(?![0-9A-Za-z])", "***", first_line)
     return UnusableDatabase(url, f"cannot be read ({type(original).__name__}: {first_line[:300]})")
 
 
