@@ -87,7 +87,7 @@ class Part:
     the row number is what a person finds in the source (spreadsheet row, XML line, database row)."""
 
     label: str
-    path: Path
+    path: Path | str  # a database source is named by its address (password hidden), not a file path
     format: TableFormat
     chunks: Callable[[], Iterator[pd.DataFrame]]
     estimated_rows: int

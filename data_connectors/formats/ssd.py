@@ -597,7 +597,7 @@ def ssd_parts(url: str) -> list[Part]:
             Part(
                 label,
                 # the pipeline tells a database from a file by the '://' in str(path), which Path would fold
-                shown,  # type: ignore[arg-type]
+                shown,
                 spec.format,
                 lambda query=query, names=names, layout=spec.format: _chunks(url, query, names, layout),
                 counts[spec.name],
