@@ -87,9 +87,9 @@ def main() -> None:
         version = data_version(url)
         threshold = suppression_threshold()
         series = {m: metric_result(url, version, m, view.filters, grain="month") for m in HEADLINE_METRICS}
-        if all(
-            frame["numerator"].sum() == 0 and frame["denominator"].fillna(0).sum() == 0 for frame in series.values()
-        ):
+        events = sum(int(frame["numerator"].sum()) for frame in series.values())
+        cases = sum(float(frame["denominator"].sum()) for m, frame in series.items() if metric(m).kind == "ratio")
+        if events == 0 and cases == 0:
             raise NothingToShow("Nothing matches this view: widen the period, or choose another locality or agency.")
         st.caption(
             "Each tile: the value over the period shown, England's published value for comparison, and whether "

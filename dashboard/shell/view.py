@@ -1,8 +1,9 @@
 """The one filter bar every page shares: locality (and ward), period, referring agency and age band.
 
 It lives in the entrypoint's sidebar, so it stays the same while people move between pages, and every
-widget is bound to the URL: a copied link reopens exactly the same view. Pages read the result with
-`current_view()` and say what they are filtered to with `View.caption()`.
+widget is bound to the URL: a copied link reopens exactly the same view. The URL holds the names people
+read ("?locality=North&period=Financial+year+2024-25"), which Streamlit matches back to the options.
+Pages read the result with `current_view()` and say what they are filtered to with `View.caption()`.
 """
 
 from __future__ import annotations
@@ -104,7 +105,7 @@ def filter_bar(facts: StoreFacts) -> View:
             period_name = f"{start:%-d %b %Y} to {end:%-d %b %Y}"
         else:
             start, end = presets[preset]
-            period_name = f"{preset.replace('Last', 'last')} ({start:%b %Y} to {end:%b %Y})"
+            period_name = f"{preset[0].lower()}{preset[1:]} ({start:%b %Y} to {end:%b %Y})"
             if preset.startswith("Financial"):
                 period_name = preset
         agencies = st.multiselect(

@@ -1,0 +1,69 @@
+"""The board overview under AppTest: tiles equal what the metrics layer gives for the same view."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from dashboard.metrics.catalogue import metric
+from dashboard.metrics.compute import Filters, compute
+from dashboard.metrics.signals import HEADLINE_METRICS, period_value
+from data_connectors.codelists import ALL_CODE_LISTS
+from data_connectors.pipeline import run_load
+from data_connectors.store import make_engine
+from tests.app_pages import run_page, tiles
+from tests.metrics_world import write_metrics_world
+from tests.stores import TEST_KEY, new_store_url
+
+# tests/metrics_world.py: the latest event is 3 Jun 2024, so "last 12 months" is Jun 2023 to May 2024
+LAST_12 = Filters(start=dt.date(2023, 6, 1), end=dt.date(2024, 5, 31))
+
+
+@pytest.fixture(scope="module")
+def world_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("overview")
+    url = new_store_url("duckdb", folder, request)
+    run_load([write_metrics_world(folder / "world")], url, key=TEST_KEY)
+    return url
+
+
+def test_tiles_match_the_metrics_layer(world_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("LOS_STORE_URL", world_url)
+    app = run_page()
+    shown = tiles(app)
+    engine = make_engine(world_url)
+    assert [m.value for m in app.markdown if m.value.startswith("**Showing:**")] == [
+        "**Showing:** Whole partnership · last 12 months (Jun 2023 to May 2024) · all referrers · all ages"
+    ]
+    for metric_id in HEADLINE_METRICS:
+        chosen = metric(metric_id)
+        total = period_value(compute(engine, metric_id, LAST_12), chosen)
+        expected = (
+            "no data"
+            if chosen.kind != "count" and not total.denominator
+            else ("<5" if 0 < total.numerator < 5 else f"{total.value:,.1f}%")
+        )
+        assert shown[chosen.label] == expected, metric_id
+    # by hand: re-referrals 0 of 3 (R1, R4, R3; R2 is in June), decisions within a day: R1 and R3 (2 of 2)
+    assert shown["Re-referrals within 12 months"] == "0.0%"
+    assert shown["Decisions within one working day"] == "<5"
+    assert shown["ICPCs within 15 working days"] == "no data"
+
+
+def test_a_locality_in_the_link_filters_every_tile(world_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("LOS_STORE_URL", world_url)
+    app = run_page(query={"locality": ["South"], "period": "All data"})  # the link holds names people read
+    caption = [m.value for m in app.markdown if m.value.startswith("**Showing:**")][0]
+    assert caption == "**Showing:** South · all data (Jan 2024 to Jun 2024) · all referrers · all ages"
+    # South: R4 (Feb, not decided) and R3 (May): NFA 0 of 2
+    assert tiles(app)["Referrals with no further action"] == "0.0%"
+
+
+def test_a_view_with_nothing_in_it_says_so(world_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("LOS_STORE_URL", world_url)
+    anonymous = ALL_CODE_LISTS["referral_source"].codes["9"]
+    app = run_page(query={"agency": [anonymous]})  # no anonymous referrals in this partnership
+    assert [i.value for i in app.info] == [
+        "Nothing matches this view: widen the period, or choose another locality or agency."
+    ]
