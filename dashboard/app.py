@@ -26,26 +26,34 @@ PAGES = Path(__file__).parent / "pages"
 st.set_page_config(page_title="Line of Sight", page_icon=":material/visibility:", layout="wide")
 
 
-def _draw_filter_bar() -> None:
-    """The filter bar, once the store holds data; otherwise pages explain and Data > What is loaded helps."""
+def _draw_filter_bar() -> bool:
+    """The filter bar, once the store holds data (True); otherwise pages explain, and Data > What is loaded
+    opens first: it says what is wrong, or on a first start builds the demo partnership."""
     st.session_state.pop(VIEW_KEY, None)
     url = current_store_url()
     try:
         if not store_exists(engine_for(url)):
-            return
+            return False
         filter_bar(store_facts(url, data_version(url)))
     except (StoreError, sa.exc.SQLAlchemyError, sa.exc.ArgumentError, ImportError):
-        return  # each page says plainly that the store cannot be opened
+        return False  # each page says plainly that the store cannot be opened
+    return True
 
 
-_draw_filter_bar()
+ready = _draw_filter_bar()
 navigation = st.navigation(
     {
         "Overview": [
-            st.Page(PAGES / "overview.py", title="Board overview", icon=":material/dashboard:", default=True),
+            st.Page(PAGES / "overview.py", title="Board overview", icon=":material/dashboard:", default=ready),
         ],
         "Data": [
-            st.Page(PAGES / "home.py", title="What is loaded", icon=":material/database:", url_path="loaded"),
+            st.Page(
+                PAGES / "home.py",
+                title="What is loaded",
+                icon=":material/database:",
+                url_path="loaded",
+                default=not ready,
+            ),
         ],
     }
 )

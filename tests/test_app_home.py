@@ -17,7 +17,10 @@ APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
 def _run_app(timeout: float = 60) -> AppTest:
+    """The What is loaded page (it opens first only when the store is not ready)."""
     app = AppTest.from_file(APP, default_timeout=timeout)
+    app.run()
+    app.switch_page("pages/home.py")
     app.run()
     assert not app.exception, [e.message for e in app.exception]
     return app

@@ -49,7 +49,7 @@ def test_home_renders_in_chromium(dashboard_url: str) -> None:
         from playwright.sync_api import expect  # only once chromium() has failed plainly if it is missing
 
         page = browser.new_page(viewport={"width": 1400, "height": 900})
-        page.goto(dashboard_url)
+        page.goto(f"{dashboard_url}/loaded")
         expect(page.get_by_role("heading", name="Line of Sight")).to_be_visible(timeout=60_000)
         expect(page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(r"^Rows$"))).to_be_visible()
         expect(page.get_by_role("heading", name="Load history")).to_be_visible()
