@@ -17,6 +17,7 @@ GROUP_TITLES = {
     "social_care": "Children's social care",
     "partners": "Partner agencies",
     "practice": "Partnership practice",
+    "benchmarks": "Benchmarks (published statistics)",
     "store": "The store's own records",
 }
 

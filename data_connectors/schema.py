@@ -580,6 +580,54 @@ voice_of_child = canonical_table(
     period="feedback_date",
 )
 
+# --- Benchmarks ------------------------------------------------------------------------------------
+
+published_statistics = canonical_table(
+    "published_statistics",
+    "benchmarks",
+    "Published official statistics (DfE Explore Education Statistics files and the like) for England, its "
+    "regions and local authorities, one value per indicator, so the partnership can be set beside England, "
+    "its region and its statistical neighbours.",
+    col("publication", sa.String(100), "Which published file: its name without date stamps.", key=True),
+    col("time_period", sa.String(6), "Period as published: YYYY, or YYYYYY for e.g. academic year 2024/25.", key=True),
+    col("time_identifier", sa.String(40), "What the period is (Reporting year, Academic year, ...).", key=True),
+    col("geographic_level", sa.String(20), "National, Regional or Local authority.", key=True),
+    col("area_code", sa.String(9), "ONS code of the country, region or local authority.", key=True),
+    col("area_name", sa.String(100), "Name of the country, region or local authority."),
+    col("old_la_code", sa.String(3), "DfE local authority number (three digits), for local authorities."),
+    col(
+        "breakdown",
+        sa.String(500),
+        'The row\'s other dimensions as "name=value" pairs in name order, joined by "; " ("Total" when none).',
+        key=True,
+    ),
+    col(
+        "indicator",
+        sa.String(100),
+        "The published column the value comes from, its heading in lower snake case (e.g. referral_count).",
+        key=True,
+    ),
+    col("value", sa.Double, "The published figure; empty when a symbol stands in its place."),
+    col(
+        "marker",
+        sa.String(5),
+        "The published symbol when there is no figure: c confidential (suppressed), low or k rounds to zero "
+        "but is not zero, u low reliability, x not available, z not applicable, : or ~ older symbols.",
+    ),
+)
+
+statistical_neighbours = canonical_table(
+    "statistical_neighbours",
+    "benchmarks",
+    "DfE statistical neighbours: for each local authority, the ten most similar authorities, closest first.",
+    col("model", sa.String(10), "Which statistical neighbour model (e.g. 2025, 2021).", key=True),
+    col("la_code", sa.String(3), "DfE local authority number (three digits; old_la_code in EES files).", key=True),
+    col("rank", sa.Integer, "Position among its neighbours, 1 = most similar.", key=True, minimum=1, maximum=10),
+    col("neighbour_la_code", sa.String(3), "The neighbour's DfE local authority number.", required=True),
+    col("la_name", sa.String(100), "Name of the local authority whose neighbours these are."),
+    col("closeness", sa.String(20), "How close the model judges the neighbour (e.g. Very close), when given."),
+)
+
 # --- The store's own records -----------------------------------------------------------------------
 
 loads = sa.Table(

@@ -261,6 +261,27 @@ WORLD: dict[str, dict[str, str]] = {
         "theme": "being listened to",
         "sentiment": "POSITIVE",
     },
+    "published_statistics": {
+        "publication": "c1_referrals",
+        "time_period": "2025",
+        "time_identifier": "Reporting year",
+        "geographic_level": "Local authority",
+        "area_code": "E06990001",
+        "area_name": "Testshire",
+        "old_la_code": "990",
+        "breakdown": "Total",
+        "indicator": "referral_count",
+        "value": "1234",
+        "marker": "",
+    },
+    "statistical_neighbours": {
+        "model": "2025",
+        "la_code": "990",
+        "rank": "1",
+        "neighbour_la_code": "991",
+        "la_name": "Testshire",
+        "closeness": "Very close",
+    },
 }
 
 RAW_IDENTIFIERS = ["C0001", "K0001", "R0001", "A0001", "S0001", "I0001", "P0001", "E0001", "N0001", "PI0001"]

@@ -40,5 +40,5 @@ def test_the_notebook_runs_against_a_store(tmp_path: Path, monkeypatch) -> None:
     for cell in json.loads(NOTEBOOK.read_text())["cells"]:
         if cell["cell_type"] == "code":
             exec("".join(cell["source"]), namespace)  # noqa: S102 - our own notebook, run as a script
-    assert int(namespace["tables"]["rows"].sum()) == 30
+    assert int(namespace["tables"]["rows"].sum()) == 32
     assert list(namespace["history"]["rows_loaded"].unique()) == [1]

@@ -25,6 +25,6 @@ def test_first_start_builds_and_shows_the_demo(tmp_path: Path) -> None:
     manifest = write_demo(tmp_path / "expected", tier="local", seed=7)
     metrics = {metric.label: metric.value for metric in app.metric}
     assert metrics["Rows"] == f"{sum(manifest['rows'].values()):,}"
-    assert metrics["Tables with data"] == "30 of 30"
+    assert metrics["Tables with data"] == "30 of 32"  # the benchmark tables start empty
     assert metrics["Period covered"].endswith("Oct 2026")
     assert json.loads((tmp_path / "expected" / "line-of-sight-demo.json").read_text())["synthetic"] is True

@@ -111,6 +111,11 @@ def build_partnership(
     tables["health_events"] = build_health_events(p, place)
     tables["school_attendance"] = build_attendance(p, place, schools)
     tables.update(build_practice(p))
+    # published statistics are real and public, so a fictional partnership has none: its benchmark tables are
+    # written empty, ready for the DfE files themselves
+    for table in schema.data_tables():
+        if table.info["group"] == "benchmarks":
+            tables[table.name] = pd.DataFrame(columns=schema.template_columns(table))
 
     first_contact = (
         pd.Series(contacts.frame["contact_date"].to_numpy(dtype="datetime64[D]"))

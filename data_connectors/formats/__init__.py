@@ -90,11 +90,14 @@ def detect_format(tabular: TabularFile, kind: str | None = None) -> TableFormat:
             raise UnusableFile(
                 Path(tabular.label), f"is missing columns that {kind} needs: {', '.join(chosen.missing(header))}"
             )
-        return chosen
-    # A format must explain most of the file too: a lone shared column such as child_id is not enough.
-    complete = [f for f in FORMATS.values() if not f.missing(header) and 2 * f.matched(header) >= len(header)]
+        return chosen.fitted(header)
+    # A format must explain most of the file too: a lone shared column such as child_id is not enough. An open
+    # layout (EES) explains the further columns it reads; the columns it always has decide between formats.
+    complete = [
+        f for f in FORMATS.values() if not f.missing(header) and 2 * f.fitted(header).matched(header) >= len(header)
+    ]
     if complete:
-        return max(complete, key=lambda f: (f.matched(header), -len(f.columns)))
+        return max(complete, key=lambda f: (f.matched(header), -len(f.columns))).fitted(header)
     closest = max(FORMATS.values(), key=lambda f: (f.matched(header) / len(f.columns), -len(f.missing(header))))
     return _unrecognised(tabular, closest)
 

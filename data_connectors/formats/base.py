@@ -12,7 +12,7 @@ parts exactly as it loads a single CSV file.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -40,12 +40,23 @@ class TableFormat:
     file_values: Callable[[TabularFile], Mapping[str, str]] | None = None
     note: str = ""  # said after a load, e.g. that locations are approximate
     ours: bool = False  # a template the project defines (the template command writes it)
+    # a layout whose further columns differ from file to file (an EES file's filters and indicators): given a
+    # file's header, the further columns this layout reads from it; `fitted` makes them the layout's own
+    open_columns: Callable[[list[str]], tuple[str, ...]] | None = None
 
     def missing(self, header: list[str]) -> list[str]:
         return [name for name in self.required if name not in header]
 
     def matched(self, header: list[str]) -> int:
         return sum(name in header for name in self.columns)
+
+    def fitted(self, header: list[str]) -> TableFormat:
+        """The layout as it reads a file with this header: an open layout also owns the further columns it
+        reads there, so detection counts them as known and the load report does not call them unused."""
+        if self.open_columns is None:
+            return self
+        further = tuple(name for name in self.open_columns(header) if name not in self.columns)
+        return replace(self, columns=(*self.columns, *further))
 
     def to_template(self, frame: pd.DataFrame, shared: Mapping[str, str] | None = None) -> pd.DataFrame:
         """The chunk with the canonical template's columns (as text), keeping row numbers and problems;
