@@ -91,10 +91,30 @@ LIST_6 = [
         "Allocated Worker",
     ],
     [*C1, "a) Yes", "06/01/2024", "N1 - Abuse or neglect", "01/03/2024", "", "", "b) Child Protection plan", "", ""],
-    [*C3, "b) No", "13/02/2024", "N4 - Family in acute stress", "", "01/03/2024",
-     "RC8 - Case closed after assessment, no further action", "e) Closed episode", "", ""],
-    [*C4, "b) No", "01/06/2023", "N5 - Family dysfunction", "", "30/11/2023",
-     "RC7 - Services ceased for any other reason, including child no longer in need", "e) Closed episode", "", ""],
+    [
+        *C3,
+        "b) No",
+        "13/02/2024",
+        "N4 - Family in acute stress",
+        "",
+        "01/03/2024",
+        "RC8 - Case closed after assessment, no further action",
+        "e) Closed episode",
+        "",
+        "",
+    ],
+    [
+        *C4,
+        "b) No",
+        "01/06/2023",
+        "N5 - Family dysfunction",
+        "",
+        "30/11/2023",
+        "RC7 - Services ceased for any other reason, including child no longer in need",
+        "e) Closed episode",
+        "",
+        "",
+    ],
 ]
 LIST_7 = [
     [
@@ -112,12 +132,30 @@ LIST_7 = [
         "Allocated Team",
         "Allocated Worker",
     ],
-    [*C1, "a) Yes", "24/01/2024", "a) Neglect", "d) Emotional abuse", "10/03/2024", "a) Yes", "20/04/2024", "",
-     "b) No", 1, "", ""],
+    [
+        *C1,
+        "a) Yes",
+        "24/01/2024",
+        "a) Neglect",
+        "d) Emotional abuse",
+        "10/03/2024",
+        "a) Yes",
+        "20/04/2024",
+        "",
+        "b) No",
+        1,
+        "",
+        "",
+    ],
 ]
 LIST_8 = [
-    [*COMMON, "Does the Child have a Disability", "Date Started to be Looked After", "Child's Legal Status",
-     "Placement postcode"],
+    [
+        *COMMON,
+        "Does the Child have a Disability",
+        "Date Started to be Looked After",
+        "Child's Legal Status",
+        "Placement postcode",
+    ],
     [*C5, "b) No", "01/05/2023", "C2", "QQ1 1AA"],
 ]
 SHEETS = {
@@ -132,8 +170,12 @@ SHEETS = {
 }
 
 
+FORMATTED_ROWS = 20  # templates are formatted well below their data: those rows are empty, not data
+
+
 def write_annex_a(path: Path, sheets: dict[str, list[list]] | None = None, guidance: str = "") -> Path:
-    """The workbook: a cover sheet, a guidance sheet, then the lists (List 1 under a title row)."""
+    """The workbook: a cover sheet, a guidance sheet, then the lists (List 1 under a title row), each
+    formatted for date entry some way below its last row."""
     book = Workbook()
     cover = book.active
     cover.title = "Cover"
@@ -147,6 +189,8 @@ def write_annex_a(path: Path, sheets: dict[str, list[list]] | None = None, guida
             sheet.append(["List 1: Contacts"])
         for row in rows:
             sheet.append(row)
+        for number in range(sheet.max_row + 1, sheet.max_row + 1 + FORMATTED_ROWS):
+            sheet.cell(row=number, column=4).number_format = "DD/MM/YYYY"
     path.parent.mkdir(parents=True, exist_ok=True)
     book.save(path)
     return path

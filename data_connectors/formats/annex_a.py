@@ -91,6 +91,8 @@ from data_connectors.annex_a.workbook import (
 )
 from data_connectors.formats.base import Bundle, Part, TableFormat
 from data_connectors.readers import (
+    ROW_NUMBER,
+    ROW_PROBLEM,
     SNIFF_BYTES,
     TEXT,
     TabularFile,
@@ -117,11 +119,21 @@ def _sequence(frame: pd.DataFrame, child: str, day: str) -> pd.Series:
     return answers.occurrence(_column(frame, child).str.strip(), _column(frame, day))
 
 
+def _written(frame: pd.DataFrame) -> pd.Series:
+    """Rows with anything in them: a blank row gets no made-up values, so validation calls it blank."""
+    filled = pd.Series(False, index=frame.index)
+    for name in frame.columns:
+        if name not in (ROW_NUMBER, ROW_PROBLEM, SEQUENCE):
+            filled |= as_mask(frame[name].astype(TEXT).str.strip().str.len() > 0)
+    return filled
+
+
 def _keyed(frame: pd.DataFrame, kind: str, key: str, day: str) -> pd.DataFrame:
     """Dates read, then the row's stand-in identifier made from kind, child, date and sequence."""
     out = frame.copy()
     out[day] = answers.iso_dates(_column(frame, day))
-    out[key] = answers.stand_in_ids(kind, _column(out, "child_id"), out[day], _sequence(out, "child_id", day))
+    made = answers.stand_in_ids(kind, _column(out, "child_id"), out[day], _sequence(out, "child_id", day))
+    out[key] = made.where(_written(frame))
     return out
 
 
@@ -147,7 +159,7 @@ def derive_early_help(frame: pd.DataFrame) -> pd.DataFrame:
     out = _keyed(frame, "early_help", "episode_id", "start_date")
     _dates(out, "end_date")
     _mapped(out, answers.agencies, "lead_agency")
-    out["reason"] = pd.Series("NOT_STATED", index=out.index, dtype=TEXT)
+    out["reason"] = pd.Series("NOT_STATED", index=out.index, dtype=TEXT).where(_written(frame))
     return out
 
 
@@ -187,7 +199,8 @@ def derive_icpcs(frame: pd.DataFrame) -> pd.DataFrame:
     """The conference of a List 5 row, tied to that row's enquiry (the same stand-in as derive_s47 makes)."""
     out = _keyed(frame, "s47", "s47_id", S47_START_DATE)
     sequence = _sequence(out, "child_id", S47_START_DATE)
-    out["icpc_id"] = answers.stand_in_ids("icpc", out["child_id"], out[S47_START_DATE], sequence)
+    made = answers.stand_in_ids("icpc", out["child_id"], out[S47_START_DATE], sequence)
+    out["icpc_id"] = made.where(_written(frame))
     _dates(out, "icpc_date")
     _mapped(out, answers.yes_no, "cp_plan_made")
     return out
