@@ -250,6 +250,23 @@ def test_list_3_alone_as_csv_loads_its_children_and_referrals(store_url: str, tm
     assert set(table_frame(store_url, schema.referrals)["referral_id"]) == set(referrals["referral_id"])
 
 
+def test_a_list_named_with_kind_loads_alone_once_its_children_are_known(store_url: str, tmp_path: Path, capsys) -> None:
+    workbook = fixture.write_annex_a(tmp_path / "annex-a" / "annex_a.xlsx")
+    run_load([workbook], store_url)
+    before = set(table_frame(store_url, schema.referrals)["referral_id"])
+    # Ofsted's own headings (the format names them; other wordings need the workbook's recognition)
+    rows = [["Child Unique ID", *fixture.COMMON[1:], "Date of referral", "Referral Source", "Referral NFA?"]]
+    rows += [row[:8] for row in fixture.LIST_3[1:]]
+    path = _write_csv(tmp_path / "list3" / "referrals.csv", rows)
+
+    assert main(["load", str(path), "--store", store_url, "--kind", "annex_a_list_3"]) == 0
+
+    out = capsys.readouterr().out
+    assert out.splitlines()[2].split() == ["referrals", "3", "3", "0"]
+    assert f"{path}: columns not used: age_of_child_years" in out
+    assert set(table_frame(store_url, schema.referrals)["referral_id"]) == before
+
+
 @pytest.mark.parametrize(
     ("read", "written", "expected"),
     [
