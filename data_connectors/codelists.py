@@ -259,6 +259,7 @@ EARLY_HELP_REASON = CodeList(
         "FAMILY_CONFLICT": "Family conflict or relationship breakdown",
         "FINANCIAL_HOUSING": "Financial hardship or housing",
         "OTHER": "Other",
+        "NOT_STATED": "Not stated by the source (Annex A list 2 records no reason)",
     },
 )
 
