@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ from dashboard.metrics.__main__ import main as metrics_main
 from dashboard.metrics.catalogue import METRICS
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.definitions import Condition, DefinitionError, Measure, Metric, validate
+from dashboard.metrics.england import england_value
 from dashboard.metrics.neglect import neglect_index
 from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.thresholds import agreement_matrix
@@ -248,3 +250,22 @@ def test_small_counts_are_suppressed_for_display(engine: sa.Engine) -> None:
     assert plain["numerator"].tolist() == [2, 2]
     hidden = disclosed(compute(engine, "referrals", H1, grain="month"), threshold=2)
     assert hidden["numerator_suppressed"].tolist() == [True, True, False, False, True, True]  # 1, 1, 0, 0, 1, 1
+
+
+DFE = Path(__file__).resolve().parents[2] / "shared" / "reference-data" / "dfe"
+
+
+def test_england_values_come_from_loaded_dfe_statistics(store_url: str) -> None:
+    engine = make_engine(store_url)
+    assert england_value("rereferral_rate_12m").value == 22.6  # the built-in table, before any load
+    run_load([DFE / "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"], store_url)
+    # as published in DfE's C1 file: 22.6% in 2025, 22.4% in 2024; NFA 6.5% in 2025
+    loaded = england_value("rereferral_rate_12m", 2024, engine)
+    assert (loaded.value, loaded.year_ending_march, loaded.source) == (
+        22.4,
+        2024,
+        "DfE c1_children_in_need_referrals_and_rereferrals",
+    )
+    assert england_value("referral_nfa_rate", None, engine).value == 6.5
+    assert england_value("contacts", None, engine) is None
+    engine.dispose()

@@ -46,7 +46,6 @@ _DEFINITIONS = [
         Measure("referrals"),
         dimensions=(*CHILD, "school"),
         reference=CIN,
-        england=("c1_children_in_need_referrals_and_rereferrals", "referral_count"),
     ),
     Metric(
         "referral_rate_per_10k",
@@ -254,7 +253,7 @@ _DEFINITIONS = [
         polarity="lower_is_better",
         dimensions=PERSON,
         reference=CIN,
-        england=("d3_cpps_subsequent_plan", "CPP_subsequent_percent"),
+        england=("d3_cpps_subsequent_plan", "cpp_subsequent_percent"),
     ),
     Metric(
         "cp_plans_2yrs_plus",

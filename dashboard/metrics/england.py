@@ -1,13 +1,21 @@
 """England's published value for a metric, to read local figures against.
 
 From the store's published statistics when the DfE files are loaded (the EES connector); otherwise from
-this small table of national figures for the year ending 31 March, each with its source (see
-docs in data-standards: DfE "Children in need" 2025 release and its CSV files).
+this small table of national figures for the year ending 31 March, each with its source (DfE "Children
+in need" 2025 release and its CSV files).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from dashboard.metrics.catalogue import metric
+from data_connectors import schema
+
+ENGLAND = "E92000001"
 
 
 @dataclass(frozen=True)
@@ -40,8 +48,15 @@ NATIONAL_FIGURES = (
 )
 
 
-def england_value(metric_id: str, year_ending_march: int | None = None) -> NationalFigure | None:
-    """The published England figure for the metric: for that year if published, else the latest."""
+def england_value(
+    metric_id: str, year_ending_march: int | None = None, engine: Engine | None = None
+) -> NationalFigure | None:
+    """The published England figure for the metric: for that year if published, else the latest; from the
+    store's published statistics when they hold it, else from the table above."""
+    if engine is not None:
+        loaded = _published(engine, metric_id, year_ending_march)
+        if loaded is not None:
+            return loaded
     figures = sorted(
         (f for f in NATIONAL_FIGURES if f.metric_id == metric_id), key=lambda f: f.year_ending_march, reverse=True
     )
@@ -52,3 +67,28 @@ def england_value(metric_id: str, year_ending_march: int | None = None) -> Natio
             if figure.year_ending_march == year_ending_march:
                 return figure
     return figures[0]
+
+
+def _published(engine: Engine, metric_id: str, year_ending_march: int | None) -> NationalFigure | None:
+    source = metric(metric_id).england
+    if source is None:
+        return None
+    publication, indicator = source
+    table = schema.published_statistics
+    query = (
+        sa.select(table.c.time_period, table.c.value)
+        .where(
+            table.c.publication == publication,
+            table.c.indicator == indicator,
+            table.c.geographic_level == "National",
+            table.c.area_code == ENGLAND,
+            table.c.value.is_not(None),
+        )
+        .order_by(table.c.time_period.desc())
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    if not rows:
+        return None
+    chosen = next((r for r in rows if year_ending_march and r.time_period == str(year_ending_march)), rows[0])
+    return NationalFigure(metric_id, int(chosen.time_period[:4]), float(chosen.value), f"DfE {publication}")

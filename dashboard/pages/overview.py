@@ -9,13 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.metrics.catalogue import metric
-from dashboard.metrics.england import england_value
 from dashboard.metrics.signals import HEADLINE_METRICS, period_value, recent_signals
 from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr
 from dashboard.shell.charts import value_text
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
-from dashboard.shell.results import metric_result
+from dashboard.shell.results import england, metric_result
 from dashboard.shell.store_facts import data_version, store_facts
 from dashboard.store_access import current_store_url
 from data_connectors.config import suppression_threshold
@@ -46,7 +45,7 @@ def page_for(metric_id: str) -> str:
     return "pages/front_door.py"
 
 
-def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int) -> None:
+def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int, england_figure) -> None:
     chosen = metric(metric_id)
     total = period_value(series, chosen)
     if chosen.kind != "count" and not total.denominator:
@@ -58,7 +57,7 @@ def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int) -> None:
     chart = xmr(series["value"].reset_index(drop=True), polarity=chosen.polarity, target=chosen.target)
     variation = chart.attrs.get("variation")
     assurance = chart.attrs.get("assurance")
-    england = england_value(metric_id)
+    england = england_figure
     with column.container(border=True):
         st.metric(
             chosen.label,
@@ -98,7 +97,7 @@ def main() -> None:
         for start in range(0, len(HEADLINE_METRICS), 4):
             columns = st.columns(4)
             for column, metric_id in zip(columns, HEADLINE_METRICS[start : start + 4], strict=False):
-                _tile(column, metric_id, series[metric_id], threshold)
+                _tile(column, metric_id, series[metric_id], threshold, england(url, version, metric_id))
         st.subheader("What changed")
         by_locality = {
             m: metric_result(url, version, m, view.filters, by="locality", grain="month") for m in HEADLINE_METRICS

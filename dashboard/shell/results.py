@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute
+from dashboard.metrics.england import NationalFigure, england_value
 from dashboard.metrics.spc import xmr
 from dashboard.store_access import engine_for
 
@@ -22,6 +23,12 @@ def metric_result(
 ) -> pd.DataFrame:
     """The metric as `compute` returns it (not yet suppressed: pages suppress what they show)."""
     return compute(engine_for(url), metric_id, filters, by=by, grain=grain)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def england(url: str, version: int, metric_id: str, year_ending_march: int | None = None) -> NationalFigure | None:
+    """England's published value: from the store's DfE statistics when loaded, else the built-in table."""
+    return england_value(metric_id, year_ending_march, engine_for(url))
 
 
 def with_spc(frame: pd.DataFrame) -> pd.DataFrame:
