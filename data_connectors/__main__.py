@@ -57,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     template.set_defaults(run=_template)
 
     formats = commands.add_parser("formats", help="list every format with its columns")
+    formats.add_argument("--guide", type=Path, help="write the Markdown guide to every format here instead")
     formats.set_defaults(run=_formats)
 
     demo = commands.add_parser("demo", help="write a fictional demo partnership as source files")
@@ -96,6 +97,12 @@ def _template(args: argparse.Namespace) -> int:
 def _formats(args: argparse.Namespace) -> int:
     from data_connectors.formats import BUNDLES, FORMATS
 
+    if args.guide is not None:
+        from data_connectors.format_guide import format_guide
+
+        args.guide.write_text(format_guide())
+        print(f"wrote {args.guide}")
+        return 0
     for name, chosen in FORMATS.items():
         required = set(chosen.required)
         columns = ", ".join(c + ("*" if c in required else "") for c in chosen.columns)
