@@ -16,7 +16,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
     sys.path.insert(0, str(REPO_ROOT))
 
-from dashboard.shell.store_facts import data_version, store_facts  # noqa: E402
+from dashboard.shell.store_facts import data_version, prepared, store_facts  # noqa: E402
 from dashboard.shell.view import VIEW_KEY, filter_bar  # noqa: E402
 from dashboard.store_access import current_store_url, engine_for  # noqa: E402
 from data_connectors.store import StoreError, store_exists  # noqa: E402
@@ -34,7 +34,9 @@ def _draw_filter_bar() -> bool:
     try:
         if not store_exists(engine_for(url)):
             return False
-        filter_bar(store_facts(url, data_version(url)))
+        version = data_version(url)
+        prepared(url, version)
+        filter_bar(store_facts(url, version))
     except (StoreError, sa.exc.SQLAlchemyError, sa.exc.ArgumentError, ImportError):
         return False  # each page says plainly that the store cannot be opened
     return True

@@ -15,6 +15,7 @@ import pandas as pd
 from dashboard.metrics.catalogue import METRICS
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.localities import resolve_localities
+from dashboard.metrics.materialise import refresh_event_tables
 from data_connectors import config
 from data_connectors.store import StoreError, make_engine, store_exists
 
@@ -59,6 +60,7 @@ def _show(args: argparse.Namespace) -> int:
     try:
         if not store_exists(engine):
             raise StoreError("the store holds no data yet: load some with `python -m data_connectors load`")
+        refresh_event_tables(engine)
         localities = resolve_localities(engine, args.locality)
         filters = Filters(locality=localities, start=args.start, end=args.end)
         frame = compute(engine, args.metric, filters, by=args.by, grain=args.grain)

@@ -20,8 +20,9 @@ from sqlalchemy.engine import Engine
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.definitions import Measure, Metric
 from dashboard.metrics.intervals import poisson_count, rate_per_10k, wilson
+from dashboard.metrics.materialise import readable
 from dashboard.metrics.periods import period_frame, period_start
-from dashboard.metrics.sources import AGE_BANDS, DIMENSION_COLUMNS, SOURCE_DIMENSIONS, source
+from dashboard.metrics.sources import AGE_BANDS, DIMENSION_COLUMNS, SOURCE_DIMENSIONS
 from data_connectors import schema
 
 GEOGRAPHY_DIMENSIONS = ("locality", "ward", "area")
@@ -116,7 +117,7 @@ def _connection(engine: Engine | sa.Connection) -> Iterator[sa.Connection]:
             yield connection
 
 
-def filter_clauses(selectable: sa.FromClause, filters: Filters) -> list:
+def filter_clauses(selectable: sa.FromClause, filters: Filters, source_name: str) -> list:
     """The view's filters as bound clauses on an event source (dimensions it does not hold are ignored)."""
     clauses = []
     if filters.start is not None:
@@ -124,7 +125,7 @@ def filter_clauses(selectable: sa.FromClause, filters: Filters) -> list:
     if filters.end is not None:
         clauses.append(selectable.c.event_date <= filters.end)
     clauses.append(selectable.c.event_date.is_not(None))
-    held = SOURCE_DIMENSIONS[selectable.name]
+    held = SOURCE_DIMENSIONS[source_name]
     for dimension, values in filters.by_dimension().items():
         if dimension in held:
             clauses.append(selectable.c[DIMENSION_COLUMNS[dimension]].in_(list(values)))
@@ -138,12 +139,13 @@ def filters_not_applied(chosen: Metric, filters: Filters) -> list[str]:
 
 
 def _filtered(selectable: sa.FromClause, filters: Filters, measure: Measure) -> list:
-    return [condition.clause(selectable) for condition in measure.where] + filter_clauses(selectable, filters)
+    where = [condition.clause(selectable) for condition in measure.where]
+    return where + filter_clauses(selectable, filters, measure.source)
 
 
 def _counts(connection: sa.Connection, measure: Measure, filters: Filters, by: str | None) -> pd.DataFrame:
     """Events per month (and per value of `by`) counted in the store."""
-    selectable = source(measure.source)
+    selectable = readable(connection, measure.source)
     month = sa.func.date_trunc("month", selectable.c.event_date).label("month")
     if measure.distinct:
         amount = sa.func.count(sa.distinct(selectable.c[measure.distinct]))

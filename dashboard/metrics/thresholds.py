@@ -9,14 +9,15 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from dashboard.metrics.compute import Filters, filter_clauses
-from dashboard.metrics.sources import source
+from dashboard.metrics.materialise import readable
 
 
 def agreement_matrix(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
     """Referrals with both levels recorded, counted by agency, referrer's level and decision level, with
     every level pair present (0 where none) so a heatmap has no holes."""
-    referrals = source("referrals")
-    clauses = filter_clauses(referrals, filters or Filters())
+    with engine.connect() as connection:
+        referrals = readable(connection, "referrals")
+    clauses = filter_clauses(referrals, filters or Filters(), "referrals")
     clauses += [referrals.c.referrer_need_level.is_not(None), referrals.c.decision_level.is_not(None)]
     keys = [referrals.c.agency, referrals.c.referrer_need_level, referrals.c.decision_level]
     query = sa.select(*keys, sa.func.count().label("referrals")).where(*clauses).group_by(*keys)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 import streamlit as st
 
+from dashboard.metrics.materialise import refresh_event_tables
 from dashboard.store_access import engine_for
 from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
@@ -31,6 +32,13 @@ def data_version(url: str) -> int:
     """The latest load's number (checked every few seconds): part of every cache key."""
     with engine_for(url).connect() as connection:
         return int(connection.execute(sa.select(sa.func.max(schema.loads.c.load_id))).scalar() or 0)
+
+
+@st.cache_resource(max_entries=4, show_spinner="Preparing the newly loaded data (once per load)...")
+def prepared(url: str, version: int) -> bool:
+    """Rebuild the flat event tables once per data version (metrics.materialise); results are right
+    either way, this makes them fast."""
+    return refresh_event_tables(engine_for(url))
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
