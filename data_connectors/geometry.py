@@ -106,7 +106,8 @@ def _polygonal(geometry: shapely.Geometry) -> shapely.Geometry:
 
 def _repair(geometry: shapely.Geometry) -> shapely.Geometry:
     """A valid polygon or multipolygon; GeometryProblem when nothing with an area is left."""
-    valid = _polygonal(shapely.make_valid(geometry, method="structure", keep_collapsed=False))
+    valid = geometry if geometry.is_valid else shapely.make_valid(geometry, method="structure", keep_collapsed=False)
+    valid = _polygonal(valid)
     if valid.is_empty or valid.area <= COLLAPSED * valid.length**2:
         raise GeometryProblem("has no area (its rings collapse to lines or points)")
     return valid
