@@ -309,6 +309,16 @@ LOCATION_PRECISION = CodeList(
     },
 )
 
+BOUNDARY_LEVEL = CodeList(
+    "boundary_level",
+    "The partnership's geographies, finest first",
+    {
+        "SMALL_AREA": "Small area (LSOA 2021)",
+        "WARD": "Electoral ward",
+        "LOCALITY": "Partnership locality (a local authority district where the partnership has no localities)",
+    },
+)
+
 HEALTH_EVENT_TYPE = CodeList(
     "health_event_type",
     "Partnership health extract (aggregated by small area and month)",
@@ -451,6 +461,7 @@ ALL_CODE_LISTS: dict[str, CodeList] = {
         EARLY_HELP_END,
         POLICE_CATEGORY,
         LOCATION_PRECISION,
+        BOUNDARY_LEVEL,
         HEALTH_EVENT_TYPE,
         AGE_BAND,
         SCHOOL_PHASE,

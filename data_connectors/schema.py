@@ -122,7 +122,21 @@ small_areas = canonical_table(
     col("ward_code", sa.String(9), "Ward the small area sits in.", required=True, references="wards.ward_code"),
     col("centroid_latitude", sa.Double, "Latitude of the area's centre (WGS84).", minimum=49.0, maximum=61.0),
     col("centroid_longitude", sa.Double, "Longitude of the area's centre (WGS84).", minimum=-9.0, maximum=3.0),
-    col("boundary_geojson", sa.Text, "Boundary polygon as a GeoJSON geometry (WGS84)."),
+)
+
+boundaries = canonical_table(
+    "boundaries",
+    "geography",
+    "Boundaries of small areas, wards and localities for maps, as GeoJSON in WGS84. The GeoJSON connector "
+    "repairs each to valid polygons, simplifies it to 10 m (on British National Grid metres, each boundary on "
+    "its own) with coordinates to 6 decimal places, and works out its centroid. Codes are not checked against "
+    "the lookup tables: a national boundary file loads whole, and pages draw the areas they know.",
+    col("level", sa.String(10), "Which geography the boundary is of.", key=True, codelist="boundary_level"),
+    col("area_code", sa.String(20), "Small area, ward or locality code, as in those tables.", key=True),
+    col("area_name", sa.String(100), "Name of the area."),
+    col("geometry", sa.Text, "Boundary as a GeoJSON Polygon or MultiPolygon geometry (WGS84).", required=True),
+    col("centroid_latitude", sa.Double, "Latitude of the boundary's centroid (WGS84).", minimum=49.0, maximum=61.0),
+    col("centroid_longitude", sa.Double, "Longitude of the boundary's centroid (WGS84).", minimum=-9.0, maximum=3.0),
 )
 
 postcode_areas = canonical_table(

@@ -16,11 +16,13 @@ from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
 from data_connectors.demo import MANIFEST_NAME, partnerships_for, write_demo
 from data_connectors.demo.geography import build_place
+from data_connectors.demo.output import GEOJSON_TABLES, file_name
 
 POSTCODE = re.compile(r"^QQ[0-9][0-9]? [0-9][A-Z]{2}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 METRES_PER_DEGREE = 111_195.0
 PLANNED_DATES = {"actions.due_date", "priorities.end_date"}  # may lie after the extract
+CSV_TABLES = [table for table in schema.data_tables() if table.name not in GEOJSON_TABLES]
 
 
 @pytest.fixture(scope="module")
@@ -41,13 +43,25 @@ def manifest(demo: tuple[Path, dict, list]) -> dict:
     return demo[1]
 
 
+def _features(folder: Path) -> list[dict]:
+    collection = json.loads((folder / file_name("boundaries")).read_text(encoding="utf-8"))
+    assert collection["type"] == "FeatureCollection" and "crs" not in collection  # RFC 7946: WGS84
+    return collection["features"]
+
+
 @pytest.fixture(scope="module")
 def t(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every table as text, exactly as a loader would see it (empty string = missing)."""
-    return {
-        table.name: pd.read_csv(folder / f"{table.name}.csv", dtype=str, keep_default_na=False)
-        for table in schema.data_tables()
+    """Every table as text, exactly as a loader would see it (empty string = missing); boundaries as their
+    features' properties, with the geometry as parsed GeoJSON."""
+    tables = {
+        table.name: pd.read_csv(folder / file_name(table.name), dtype=str, keep_default_na=False)
+        for table in CSV_TABLES
     }
+    features = _features(folder)
+    tables["boundaries"] = pd.DataFrame(
+        [{**feature["properties"], "geometry": feature["geometry"]} for feature in features]
+    )
+    return tables
 
 
 @pytest.fixture(scope="module")
@@ -96,10 +110,12 @@ def _distance_m(lat: pd.Series, lon: pd.Series, lat0: float, lon0: float) -> np.
     return 2 * 6_371_000 * np.arcsin(np.sqrt(a))
 
 
-def _rings(small_areas: pd.DataFrame) -> dict[str, np.ndarray]:
+def _rings(boundaries: pd.DataFrame, level: str = "SMALL_AREA") -> dict[str, np.ndarray]:
+    """Exterior ring of each boundary of a level, as (lon, lat) rows (small areas and wards are single polygons)."""
+    chosen = boundaries[boundaries["level"] == level]
     return {
-        code: np.array(json.loads(geometry)["coordinates"][0])
-        for code, geometry in zip(small_areas["area_code"], small_areas["boundary_geojson"], strict=True)
+        code: np.array(geometry["coordinates"][0])
+        for code, geometry in zip(chosen["area_code"], chosen["geometry"], strict=True)
     }
 
 
@@ -116,7 +132,7 @@ def _inside(lon: np.ndarray, lat: np.ndarray, rings: np.ndarray) -> np.ndarray:
 
 
 def test_every_table_is_written_with_exactly_the_template_header(folder: Path) -> None:
-    for table in schema.data_tables():
+    for table in CSV_TABLES:
         path = folder / f"{table.name}.csv"
         assert path.is_file(), table.name
         with path.open(encoding="utf-8", newline="") as handle:
@@ -140,9 +156,10 @@ def test_manifest_describes_the_demo(folder: Path, manifest: dict, demo: tuple) 
         "rereferral_step_change",
     }
     assert manifest["planted_signals"]["gp_referrals_nfa"]["where"][0]["source_code"] == "3A"
-    for table in schema.data_tables():
+    for table in CSV_TABLES:
         lines = sum(1 for _ in (folder / f"{table.name}.csv").open(encoding="utf-8")) - 1
         assert manifest["rows"][table.name] == lines, table.name
+    assert manifest["rows"]["boundaries"] == len(_features(folder)) == 196 + 30 + 5
     fractions = [done for _, done in demo[2]]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) >= 5
 
@@ -152,7 +169,14 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_does_not(folder: Pa
     other = tmp_path / "other"
     write_demo(again, seed=7)
     write_demo(other, seed=8)
-    for name in ("referrals.csv", "police_incidents.csv", "small_areas.csv", "children.csv", MANIFEST_NAME):
+    for name in (
+        "referrals.csv",
+        "police_incidents.csv",
+        "small_areas.csv",
+        "boundaries.geojson",
+        "children.csv",
+        MANIFEST_NAME,
+    ):
         assert (again / name).read_bytes() == (folder / name).read_bytes(), name
     for name in ("referrals.csv", "police_incidents.csv", "children.csv"):
         assert (other / name).read_bytes() != (folder / name).read_bytes(), name
@@ -164,6 +188,9 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_does_not(folder: Pa
 def test_keys_are_unique_and_required_columns_filled(t: dict[str, pd.DataFrame]) -> None:
     for table in schema.data_tables():
         frame = t[table.name]
+        if table.name in GEOJSON_TABLES:  # the connector fills the rest (centroids) on the way in
+            assert not frame.duplicated(["level", "area_code"]).any() and frame["area_name"].ne("").all()
+            continue
         keys = [c.info.get("template_name", c.name) for c in table.primary_key.columns]
         assert not frame.duplicated(keys).any(), table.name
         for column in schema.content_columns(table):
@@ -200,7 +227,7 @@ def test_values_have_the_template_formats_and_ranges(t: dict[str, pd.DataFrame],
     import sqlalchemy as sa
 
     end = pd.Timestamp(manifest["period_to"])
-    for table in schema.data_tables():
+    for table in CSV_TABLES:
         frame = t[table.name]
         for column in schema.content_columns(table):
             name = column.info.get("template_name", column.name)
@@ -242,7 +269,8 @@ def test_geography_hangs_together(t: dict[str, pd.DataFrame]) -> None:
     assert len(t["localities"]) == 5
     assert 25 <= len(t["wards"]) <= 35 and 180 <= len(t["small_areas"]) <= 220
     assert t["wards"]["ward_code"].isin(t["small_areas"]["ward_code"]).all()  # no empty ward
-    rings = _rings(t["small_areas"])
+    rings = _rings(t["boundaries"])
+    assert set(rings) == set(t["small_areas"]["area_code"])
     for ring in rings.values():
         assert (ring[0] == ring[-1]).all() and len(ring) >= 5
         x, y = ring[:, 0], ring[:, 1]
@@ -262,8 +290,33 @@ def test_geography_hangs_together(t: dict[str, pd.DataFrame]) -> None:
     assert 90 <= len(t["schools"]) <= 110 and phases["PRIMARY"] > 60 and 15 <= phases["SECONDARY"] <= 25
 
 
+def test_boundaries_cover_every_area_and_dissolve_upwards(t: dict[str, pd.DataFrame]) -> None:
+    import shapely
+
+    boundaries = t["boundaries"]
+    shapes = {
+        (level, code): shapely.geometry.shape(geometry)
+        for level, code, geometry in boundaries[["level", "area_code", "geometry"]].itertuples(index=False)
+    }
+    for level, table, column in (
+        ("SMALL_AREA", "small_areas", "area_code"),
+        ("WARD", "wards", "ward_code"),
+        ("LOCALITY", "localities", "locality_code"),
+    ):
+        assert set(boundaries.loc[boundaries["level"] == level, "area_code"]) == set(t[table][column]), level
+    assert all(shape.is_valid for shape in shapes.values())
+    small_areas = list(t["small_areas"].itertuples(index=False))
+    for ward in t["wards"]["ward_code"]:
+        cells = shapely.union_all([shapes["SMALL_AREA", a.area_code] for a in small_areas if a.ward_code == ward])
+        assert shapes["WARD", ward].symmetric_difference(cells).area < 1e-10, ward  # equal, to rounding
+    whole = shapely.union_all([shapes["SMALL_AREA", a.area_code] for a in small_areas])
+    localities = shapely.union_all([shapes["LOCALITY", code] for code in t["localities"]["locality_code"]])
+    assert whole.symmetric_difference(localities).area < 1e-9
+    assert abs(sum(shapes["LOCALITY", code].area for code in t["localities"]["locality_code"]) - whole.area) < 1e-9
+
+
 def test_points_fall_inside_their_small_area(t: dict[str, pd.DataFrame]) -> None:
-    rings = _rings(t["small_areas"])
+    rings = _rings(t["boundaries"])
     width = max(len(r) for r in rings.values())
     for name, lat, lon in (
         ("police_incidents", "latitude", "longitude"),
@@ -513,7 +566,7 @@ def test_signal_hate_crime_concentrated_near_another_school(t: dict[str, pd.Data
     radius_km = hate["radius_m"] / 1000
     near_density = (distance <= hate["radius_m"]).sum() / (np.pi * radius_km**2)
     area_km2 = 0.0
-    for ring in _rings(t["small_areas"]).values():
+    for ring in _rings(t["boundaries"]).values():
         x = ring[:, 0] * METRES_PER_DEGREE * np.cos(np.radians(ring[:, 1].mean())) / 1000
         y = ring[:, 1] * METRES_PER_DEGREE / 1000
         area_km2 += abs((x[:-1] * y[1:] - x[1:] * y[:-1]).sum()) / 2

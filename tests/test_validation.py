@@ -24,6 +24,7 @@ KEY_VARIANTS = {
         "factor_code",
         ["1A", "1B", "2B", "3A", "3B", "4A", "10A", "11A", "15A", "16A", "17A", "18C"],
     ),
+    "boundaries": ("area_code", [f"E019900{n}" for n in range(50, 62)]),
 }
 
 

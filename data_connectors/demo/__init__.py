@@ -1,6 +1,7 @@
 """A deterministic, entirely fictional safeguarding partnership for demonstrations and tests.
 
-`write_demo` writes one CSV per canonical data table in the canonical template layout, plus a manifest
+`write_demo` writes one CSV per canonical data table in the canonical template layout (boundaries as a
+GeoJSON FeatureCollection, `boundaries.geojson`, the form boundary files come in), plus a manifest
 (`line-of-sight-demo.json`) saying what was generated and where the planted signals are. The same seed
 always gives byte-identical files. Nothing in it is real: names are invented, area codes use ONS ranges
 that are never issued, postcodes use the area "QQ" and school URNs start 99.
@@ -139,7 +140,7 @@ def write_demo(
     progress: Progress | None = None,
 ) -> dict:
     """Write a fictional partnership (tier "local") or twenty side by side (tier "region", one folder each)
-    as canonical template CSVs, with a manifest; returns the manifest.
+    as canonical template CSVs (boundaries as GeoJSON), with a manifest; returns the manifest.
 
     Partnerships are generated and written one at a time, so memory stays bounded at the region tier.
     """

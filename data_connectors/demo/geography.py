@@ -1,4 +1,4 @@
-"""The fictional place: localities, wards, small areas with boundaries, population, deprivation, postcodes.
+"""The fictional place: localities, wards, small areas, their boundaries, population, deprivation, postcodes.
 
 Small areas are the cells of a jittered grid, so their polygons tile without gaps or overlaps, and a
 region's partnerships sit side by side on straight shared edges. Deprivation is set by locality first
@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import shapely
 from scipy.special import ndtr
 
 from data_connectors.demo.context import Partnership
 from data_connectors.demo.names import partnership_names
+from data_connectors.geometry import geojson_text
 
 NX, NY = 14, 14  # small-area grid (196 areas)
 CELL_LAT, CELL_LON = 0.0072, 0.012  # about 800 m by 800 m at latitude 53
@@ -54,6 +56,7 @@ class Place:
     postcode_area: np.ndarray
     deprivation: pd.DataFrame
     locality_deprivation_order: list[str]  # locality codes, most deprived first
+    boundaries: pd.DataFrame  # level, area_code, area_name, geometry (GeoJSON text): small areas, wards, localities
 
     @property
     def area_codes(self) -> np.ndarray:
@@ -169,9 +172,9 @@ def build_place(p: Partnership) -> Place:
             "ward_code": wards["ward_code"].to_numpy()[area_ward],
             "centroid_latitude": centroid[:, 0].round(6),
             "centroid_longitude": centroid[:, 1].round(6),
-            "boundary_geojson": [_geojson(ring) for ring in rings],
         }
     )
+    boundaries = _boundaries(rings, areas, wards, localities)
 
     ward_effect = rng.normal(0, 0.22, n_wards)
     imd = base_imd[area_locality] * np.exp(
@@ -206,6 +209,7 @@ def build_place(p: Partnership) -> Place:
         postcode_area,
         deprivation,
         most_deprived_first,
+        boundaries,
     )
 
 
@@ -273,11 +277,40 @@ def _centroids(rings: list[np.ndarray]) -> np.ndarray:
     return np.column_stack([cy, cx])
 
 
-def _geojson(ring: np.ndarray) -> str:
-    """A GeoJSON Polygon (lon, lat order; exterior ring anticlockwise and closed)."""
-    points = [*ring, ring[0]]
-    coords = ",".join(f"[{lon:.6f},{lat:.6f}]" for lat, lon in points)
-    return '{"type":"Polygon","coordinates":[[' + coords + "]]}"
+def _boundaries(
+    rings: list[np.ndarray], areas: pd.DataFrame, wards: pd.DataFrame, localities: pd.DataFrame
+) -> pd.DataFrame:
+    """Small-area polygons (8-point rings, anticlockwise, closed), and wards and localities dissolved from
+    them (neighbouring cells share their vertices exactly, so the unions are clean)."""
+    cells = [shapely.Polygon(ring[:, ::-1]) for ring in rings]  # (lat, lon) -> (lon, lat)
+    ward_of_area = areas["ward_code"].to_numpy()
+    ward_shapes = [
+        shapely.union_all([cells[i] for i in np.flatnonzero(ward_of_area == code)]) for code in wards["ward_code"]
+    ]
+    locality_of_ward = wards["locality_code"].to_numpy()
+    locality_shapes = [
+        shapely.union_all([ward_shapes[i] for i in np.flatnonzero(locality_of_ward == code)])
+        for code in localities["locality_code"]
+    ]
+    levels = [
+        ("SMALL_AREA", areas["area_code"], areas["area_name"], cells),
+        ("WARD", wards["ward_code"], wards["ward_name"], ward_shapes),
+        ("LOCALITY", localities["locality_code"], localities["locality_name"], locality_shapes),
+    ]
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "level": level,
+                    "area_code": codes.to_numpy(),
+                    "area_name": names.to_numpy(),
+                    "geometry": [geojson_text(shape) for shape in shapes],
+                }
+            )
+            for level, codes, names, shapes in levels
+        ],
+        ignore_index=True,
+    )
 
 
 def _wards(rng: np.random.Generator) -> np.ndarray:
@@ -358,7 +391,7 @@ def _postcodes(
 
 
 def geography_tables(place: Place, p: Partnership) -> dict[str, pd.DataFrame]:
-    """The six geography templates."""
+    """The geography tables: six templates, and the boundaries (written as GeoJSON)."""
     n_areas = len(place.areas)
     years = place.years
     population = pd.DataFrame(
@@ -376,6 +409,7 @@ def geography_tables(place: Place, p: Partnership) -> dict[str, pd.DataFrame]:
         "localities": place.localities,
         "wards": place.wards,
         "small_areas": place.areas,
+        "boundaries": place.boundaries,
         "population": population,
         "deprivation": place.deprivation,
         "postcode_areas": postcode_areas.sort_values("postcode", kind="stable").reset_index(drop=True),

@@ -1,11 +1,14 @@
 """Writing the canonical templates: the schema's header, UTF-8, ISO dates, Y/N, empty for missing.
 
 Large tables go through Arrow's CSV writer (about ten times faster than pandas); a table whose text
-needs quoting (names with commas, GeoJSON) falls back to pandas, which quotes only where needed.
+needs quoting (names with commas) falls back to pandas, which quotes only where needed. Boundaries are
+written as a GeoJSON FeatureCollection, the form boundary files come in, and load through the GeoJSON
+connector (which works out their centroids).
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -35,10 +38,38 @@ def _arrow_column(values: pd.Series) -> pa.Array:
     return pa.array(values.to_numpy(dtype=object), type=pa.string(), from_pandas=True)
 
 
+GEOJSON_TABLES = ("boundaries",)
+
+
+def file_name(table: str) -> str:
+    """The demo file a table is written to."""
+    return f"{table}.geojson" if table in GEOJSON_TABLES else f"{table}.csv"
+
+
+def write_feature_collection(path: Path, frame: pd.DataFrame) -> int:
+    """Boundaries (level, area_code, area_name, geometry as GeoJSON text) as a FeatureCollection in WGS84,
+    one feature per line; returns the number of features."""
+    lines = [
+        '{"type":"Feature","properties":'
+        + json.dumps({"level": level, "area_code": code, "area_name": name}, separators=(",", ":"))
+        + ',"geometry":'
+        + geometry
+        + "}"
+        for level, code, name, geometry in frame[["level", "area_code", "area_name", "geometry"]].itertuples(
+            index=False
+        )
+    ]
+    text = '{"type":"FeatureCollection","features":[\n' + ",\n".join(lines) + "\n]}\n"
+    path.write_text(text, encoding="utf-8")
+    return len(lines)
+
+
 def write_table(folder: Path, name: str, frame: pd.DataFrame) -> int:
-    """Write one template CSV; returns the number of data rows."""
+    """Write one table's demo file (a template CSV, or GeoJSON for boundaries); returns the number of rows."""
+    if name in GEOJSON_TABLES:
+        return write_feature_collection(folder / file_name(name), frame)
     frame = template_frame(name, frame)
-    path = folder / f"{name}.csv"
+    path = folder / file_name(name)
     header = ",".join(frame.columns) + "\n"
     table = pa.table({c: _arrow_column(frame[c]) for c in frame.columns})
     try:
