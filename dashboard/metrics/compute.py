@@ -21,7 +21,7 @@ from dashboard.metrics.catalogue import metric
 from dashboard.metrics.definitions import Measure, Metric
 from dashboard.metrics.intervals import poisson_count, rate_per_10k, wilson
 from dashboard.metrics.materialise import readable
-from dashboard.metrics.periods import period_frame, period_start
+from dashboard.metrics.periods import period_label, period_start, period_starts
 from dashboard.metrics.sources import AGE_BANDS, DIMENSION_COLUMNS, SOURCE_DIMENSIONS
 from data_connectors import schema
 
@@ -68,7 +68,7 @@ def compute(
         raise ValueError(f"{chosen.id} cannot be split by {by}; it can by {', '.join(chosen.dimensions)}")
     if grain not in chosen.grains:
         raise ValueError(f"{chosen.id} is not available by {grain}")
-    denominator: pd.DataFrame | None = None
+    denominator: list[tuple] | None = None
     population = pd.DataFrame()
     with _connection(engine) as connection:
         numerator = _counts(connection, chosen.numerator, filters, by)
@@ -78,12 +78,18 @@ def compute(
         elif chosen.kind == "rate_per_10k":
             population = _population(connection, filters, by if by in GEOGRAPHY_DIMENSIONS else None)
         values = _dimension_values(connection, filters, by, numerator, denominator)
-    periods = period_frame(_range(filters, numerator, denominator), grain)
-    frame = _grid(periods, by, values)
-    frame["numerator"] = _lookup(frame, _to_grain(numerator, grain, by), by)
+    starts = period_starts(_range(filters, numerator, denominator), grain)
+    keys = [(start, value) for start in starts for value in values]
+    frame = pd.DataFrame({"period_start": [k[0] for k in keys], "period": [period_label(k[0], grain) for k in keys]})
+    if by is not None:
+        frame[by] = [k[1] for k in keys]
+    numerators = _by_period(numerator, grain)
+    frame["numerator"] = np.array([numerators.get(k, 0) for k in keys], dtype=np.int64)
     if chosen.kind == "ratio":
-        den = _to_grain(denominator, grain, None if by in chosen.numerator_only else by)  # type: ignore[arg-type]
-        frame["denominator"] = _lookup(frame, den, None if by in chosen.numerator_only else by)
+        denominators = _by_period(denominator or [], grain)
+        unsplit = by is None or by in chosen.numerator_only
+        counts = [denominators.get((k[0], None) if unsplit else k, 0) for k in keys]
+        frame["denominator"] = np.array(counts, dtype=np.int64)
         share = wilson(frame["numerator"].to_numpy(), frame["denominator"].to_numpy())
         frame["value"], frame["lower"], frame["upper"] = 100 * share.estimate, 100 * share.lower, 100 * share.upper
     elif chosen.kind == "rate_per_10k":
@@ -143,8 +149,8 @@ def _filtered(selectable: sa.FromClause, filters: Filters, measure: Measure) -> 
     return where + filter_clauses(selectable, filters, measure.source)
 
 
-def _counts(connection: sa.Connection, measure: Measure, filters: Filters, by: str | None) -> pd.DataFrame:
-    """Events per month (and per value of `by`) counted in the store."""
+def _counts(connection: sa.Connection, measure: Measure, filters: Filters, by: str | None) -> list[tuple]:
+    """Events per month (and per value of `by`) counted in the store: (month, value or None, count)."""
     selectable = readable(connection, measure.source)
     month = sa.func.date_trunc("month", selectable.c.event_date).label("month")
     if measure.distinct:
@@ -157,14 +163,27 @@ def _counts(connection: sa.Connection, measure: Measure, filters: Filters, by: s
     query = (
         sa.select(*columns, amount.label("count")).where(*_filtered(selectable, filters, measure)).group_by(*columns)
     )
-    frame = pd.DataFrame(connection.execute(query).all(), columns=[c.name for c in columns] + ["count"])
-    frame["month"] = pd.to_datetime(frame["month"]).dt.date
-    frame["count"] = frame["count"].astype("int64")
-    return frame
+    rows = connection.execute(query).all()
+    if by is None:
+        return [(_day(row[0]), None, int(row[1])) for row in rows]
+    return [(_day(row[0]), row[1], int(row[2])) for row in rows]
 
 
-def _range(filters: Filters, *frames: pd.DataFrame | None) -> tuple[dt.date | None, dt.date | None]:
-    months = [m for f in frames if f is not None and not f.empty for m in (f["month"].min(), f["month"].max())]
+def _day(value: dt.date | dt.datetime) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _by_period(counts: list[tuple], grain: str) -> dict[tuple, int]:
+    """Monthly counts added up into the grain's periods, keyed by (period start, value)."""
+    totals: dict[tuple, int] = {}
+    for month, value, count in counts:
+        key = (period_start(month, grain), value)
+        totals[key] = totals.get(key, 0) + count
+    return totals
+
+
+def _range(filters: Filters, *counts: list[tuple] | None) -> tuple[dt.date | None, dt.date | None]:
+    months = [row[0] for part in counts if part for row in part]
     start = filters.start or (min(months) if months else None)
     end = filters.end or (max(months) if months else None)
     return start, end
@@ -174,15 +193,14 @@ def _dimension_values(
     connection: sa.Connection,
     filters: Filters,
     by: str | None,
-    numerator: pd.DataFrame,
-    denominator: pd.DataFrame | None,
+    numerator: list[tuple],
+    denominator: list[tuple] | None,
 ) -> list:
     """Every value a split should show, so a locality with no events reads 0 rather than vanishing."""
     if by is None:
         return [None]
-    seen = set(numerator["dimension"].dropna())
-    if denominator is not None and "dimension" in denominator:
-        seen |= set(denominator["dimension"].dropna())
+    seen = {row[1] for row in numerator if row[1] is not None}
+    seen |= {row[1] for row in denominator or [] if row[1] is not None}
     if by in GEOGRAPHY_DIMENSIONS:
         seen |= set(_geography_codes(connection, filters, by))
     elif by == "age_band":
@@ -202,31 +220,6 @@ def _geography_codes(connection: sa.Connection, filters: Filters, by: str) -> li
     if filters.area:
         query = query.where(areas.c.area_code.in_(list(filters.area)))
     return list(connection.execute(query).scalars())
-
-
-def _grid(periods: pd.DataFrame, by: str | None, values: list) -> pd.DataFrame:
-    if by is None:
-        return periods.reset_index(drop=True)
-    grid = periods.merge(pd.DataFrame({by: values}), how="cross")
-    return grid.reset_index(drop=True)
-
-
-def _to_grain(frame: pd.DataFrame, grain: str, by: str | None) -> pd.DataFrame:
-    out = frame.assign(period_start=[period_start(month, grain) for month in frame["month"]])
-    keys = ["period_start"] + (["dimension"] if by is not None and "dimension" in frame else [])
-    return out.groupby(keys, as_index=False)["count"].sum()
-
-
-def _lookup(frame: pd.DataFrame, counts: pd.DataFrame, by: str | None) -> np.ndarray:
-    """Counts aligned to the grid's rows (0 where a period or value had none)."""
-    if by is None or "dimension" not in counts:
-        found = dict(zip(counts["period_start"], counts["count"], strict=True))
-        keys = frame["period_start"]
-    else:
-        pairs = zip(counts["period_start"], counts["dimension"], strict=True)
-        found = dict(zip(pairs, counts["count"], strict=True))
-        keys = zip(frame["period_start"], frame[by], strict=True)
-    return np.fromiter((found.get(key, 0) for key in keys), dtype=np.int64, count=len(frame))
 
 
 def _population(connection: sa.Connection, filters: Filters, by: str | None) -> pd.DataFrame:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pandas as pd
-
 
 def period_start(day: dt.date, grain: str) -> dt.date:
     """The first day of the month, quarter or financial year a day falls in."""
@@ -33,8 +31,8 @@ def period_label(start: dt.date, grain: str) -> str:
     return f"{start.year}-{(start.year + 1) % 100:02d}"
 
 
-def period_frame(span: tuple[dt.date | None, dt.date | None], grain: str) -> pd.DataFrame:
-    """Every period from the one holding `start` to the one holding `end`, with its label."""
+def period_starts(span: tuple[dt.date | None, dt.date | None], grain: str) -> list[dt.date]:
+    """The first day of every period from the one holding `start` to the one holding `end`."""
     start, end = span
     starts: list[dt.date] = []
     if start is not None and end is not None:
@@ -42,4 +40,4 @@ def period_frame(span: tuple[dt.date | None, dt.date | None], grain: str) -> pd.
         while current <= last:
             starts.append(current)
             current = next_period(current, grain)
-    return pd.DataFrame({"period_start": starts, "period": [period_label(s, grain) for s in starts]})
+    return starts
