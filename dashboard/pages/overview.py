@@ -9,6 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.metrics.catalogue import metric
+from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.signals import HEADLINE_METRICS, period_value, recent_signals
 from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr
 from dashboard.shell.charts import value_text
@@ -67,7 +68,8 @@ def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int, england_
             if england
             else "England: not published",
             delta_color="off",
-            chart_data=series["value"].fillna(0).tolist(),
+            delta_arrow="off",
+            chart_data=[v for v in disclosed(series)["value"] if pd.notna(v)] or None,  # no small counts hinted
             chart_type="line",
             help=chosen.description,
         )

@@ -1,0 +1,86 @@
+"""The dashboard in a real Chromium: a filter chosen on one page stays when moving to another, the copied
+link reopens the same view in a fresh browser, and every page renders without an error (with a
+screenshot of each saved under test-artifacts/screenshots for review)."""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Iterator
+
+import pytest
+
+from data_connectors.pipeline import run_load
+from tests.browser import REPO_ROOT, chromium, running_dashboard
+from tests.metrics_world import write_metrics_world
+from tests.stores import TEST_KEY
+
+SCREENSHOTS = REPO_ROOT / "test-artifacts" / "screenshots"
+PAGE_PATHS = {  # url path -> a heading the page always shows
+    "": "Board overview",
+    "front_door": "Front door and referral quality",
+    "thresholds": "Thresholds: do agencies share one understanding?",
+    "neglect": "Where does neglect concentrate?",
+    "factors": "Which risks travel together?",
+    "data_quality": "Data quality",
+    "loaded": "Line of Sight",
+}
+
+
+@pytest.fixture(scope="module")
+def dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("browser-pages")
+    store_url = "duckdb:///" + str((folder / "store.duckdb").resolve())
+    run_load([write_metrics_world(folder / "world")], store_url, key=TEST_KEY)
+    env = {"LOS_STORE_URL": store_url, "LOS_DATA_DIR": str(folder / "data"), "LOS_PSEUDONYM_KEY": TEST_KEY}
+    with running_dashboard(env) as url:
+        yield url
+
+
+def _registered_paths() -> dict[str, str]:
+    """The pages this build registers (dashboard/app.py), so the test follows the app as pages are added."""
+    app = (REPO_ROOT / "dashboard" / "app.py").read_text()
+    return {
+        path: heading for path, heading in PAGE_PATHS.items() if not path or f"{path}.py" in app or path == "loaded"
+    }
+
+
+def test_the_filter_follows_the_reader_and_the_link(dashboard_url: str) -> None:
+    with chromium() as browser:
+        from playwright.sync_api import expect
+
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(dashboard_url)
+        showing = page.locator(".st-key-view_caption")
+        expect(showing).to_contain_text("Whole partnership", timeout=30_000)
+        # choose a locality in the shared filter bar
+        page.locator(".st-key-locality").get_by_role("combobox").click()
+        page.get_by_role("option", name="North").click()
+        page.keyboard.press("Escape")
+        expect(showing).to_contain_text("North ·", timeout=30_000)
+        # move to another page: the filter bar keeps the choice
+        page.get_by_test_id("stSidebarNav").get_by_text("What is loaded").click()
+        expect(page.get_by_role("heading", name="Load history")).to_be_visible(timeout=30_000)
+        page.get_by_test_id("stSidebarNav").get_by_text("Board overview").click()
+        expect(page.locator(".st-key-view_caption")).to_contain_text("North ·", timeout=30_000)
+        link = page.url
+        assert urllib.parse.parse_qs(urllib.parse.urlparse(link).query).get("locality") == ["North"]
+        # the copied link in a fresh browser context opens the same view
+        fresh = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+        fresh.goto(link)
+        expect(fresh.locator(".st-key-view_caption")).to_contain_text("North ·", timeout=30_000)
+        expect(fresh.locator('[data-testid="stException"]')).to_have_count(0)
+
+
+def test_every_page_renders_and_is_captured(dashboard_url: str) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        from playwright.sync_api import expect
+
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        for path, heading in _registered_paths().items():
+            page.goto(f"{dashboard_url}/{path}")
+            expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=30_000)
+            page.wait_for_timeout(4000)  # let charts finish drawing before the screenshot
+            expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+            expect(page.get_by_text("Something went wrong")).to_have_count(0)
+            page.screenshot(path=SCREENSHOTS / f"page-{path or 'overview'}.png", full_page=True)
