@@ -11,19 +11,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.phases import peak_mb, run_phase
+
 TARGET_SECONDS = 120
 TARGET_PEAK_MB = 3 * 1024
-
-
-def _peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports kilobytes
 
 
 def _phase_generate(tier: str, out: Path, seed: int) -> dict:
@@ -33,7 +29,7 @@ def _phase_generate(tier: str, out: Path, seed: int) -> dict:
     write_demo(out, tier=tier, seed=seed)
     seconds = time.perf_counter() - started
     rows = sum(_data_rows(path) for path in out.rglob("*.csv"))
-    return {"seconds": seconds, "rows": rows, "peak_mb": _peak_mb()}
+    return {"seconds": seconds, "rows": rows, "peak_mb": peak_mb()}
 
 
 def _phase_load(folder: Path, store: str) -> dict:
@@ -48,23 +44,13 @@ def _phase_load(folder: Path, store: str) -> dict:
         "rows": int(totals["read"]),
         "loaded": int(totals["loaded"]),
         "rejected": int(totals["rejected"]),
-        "peak_mb": _peak_mb(),
+        "peak_mb": peak_mb(),
     }
 
 
 def _data_rows(path: Path) -> int:
     with path.open("rb") as handle:
         return max(0, sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b"")) - 1)
-
-
-def _run_phase(*args: str) -> dict:
-    """Run one phase in a fresh interpreter and read back its JSON figures."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "benchmarks.ingest", "--phase", *args], capture_output=True, text=True, check=False
-    )
-    if completed.returncode != 0:
-        raise SystemExit(f"phase {args[0]} failed:\n{completed.stderr.strip()}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,8 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="los-bench-") as scratch:
         folder = args.keep or Path(scratch) / "demo"
         store = args.store or "duckdb:///" + str(Path(scratch) / "bench.duckdb")
-        generated = _run_phase("generate", args.tier, str(folder), str(args.seed))
-        loaded = _run_phase("load", str(folder), store)
+        generated = run_phase("benchmarks.ingest", "generate", args.tier, str(folder), str(args.seed))
+        loaded = run_phase("benchmarks.ingest", "load", str(folder), store)
 
     print(f"Ingest benchmark, {args.tier} tier (seed {args.seed})")
     print(f"{'phase':<10} {'rows':>12} {'seconds':>9} {'rows/s':>11} {'peak MB':>9}")

@@ -86,6 +86,25 @@ def test_reloading_the_month_changes_nothing(store_url: str, tmp_path: Path) -> 
     )
 
 
+def test_police_uk_crime_ids_of_64_hex_characters_load(store_url: str, tmp_path: Path) -> None:
+    """Real Crime IDs are 64-character digests: the first 40 characters stand for them; other long IDs are refused."""
+    digest = "d9c18219e8966eb55934bdad8509d12cff7d420a4818a8c722956445ac663529"
+    run_load([write_world(tmp_path / "world")], store_url)
+    rows = [
+        f"{digest},2024-03,Testshire Police,Testshire Police,-2.101,53.101,On or near Park Road,E01990001,"
+        "Area 001A,Burglary,Under investigation,",
+        f"{'x' * 41},2024-03,Testshire Police,Testshire Police,-2.101,53.101,On or near Park Road,E01990001,"
+        "Area 001A,Burglary,Under investigation,",
+    ]
+    result = run_load([_write(tmp_path / "policeuk", rows)], store_url)
+    assert (result.files[0].rows_loaded, result.files[0].rows_rejected) == (1, 1)
+    assert result.rejections[["__row_number", "field", "reason"]].values.tolist() == [
+        [3, "incident_id", "is 41 characters long; the most allowed is 40"]
+    ]
+    loaded = table_frame(store_url, schema.police_incidents)
+    assert Pseudonymiser(TEST_KEY).hash_one(digest[:40]) in set(loaded["incident_id"])
+
+
 def test_a_file_missing_police_uk_columns_is_refused(tmp_path: Path, capsys) -> None:
     path = tmp_path / "street.csv"
     path.write_text("Crime ID,Month,Longitude,Latitude,Crime type\nx,2024-03,-2.1,53.1,Drugs\n")

@@ -3,7 +3,9 @@
 police.uk publishes no identifiers for anti-social behaviour, no hate-crime or exploitation flags, and
 coordinates that are anonymous snap points, not where anything happened. So: rows are keyed by what
 they say (force, month, place, type and their order in the file), flags stay empty, and every row is
-marked SNAPPED so pages say its locations are approximate.
+marked SNAPPED so pages say its locations are approximate. A Crime ID is police.uk's own 64-character
+hexadecimal digest, longer than the 40 characters an identifier may have before it is hashed: its first
+40 characters (160 bits, as distinct as the whole for any real number of crimes) stand for it.
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ COLUMNS = (
     "context",
 )
 CATEGORY_BY_NAME = {label.upper(): code for code, label in POLICE_CATEGORY.codes.items()}
+ID_LENGTH = schema.police_incidents.c.incident_id.type.length  # validation checks the identifier as given
+POLICE_UK_DIGEST = r"^[0-9a-fA-F]{64}$"  # any other over-long ID is left whole, for validation to reject
 
 
 def _derive(frame: pd.DataFrame) -> pd.DataFrame:
@@ -56,6 +60,7 @@ def _derive(frame: pd.DataFrame) -> pd.DataFrame:
         for text in python_values(described + "|" + occurrence)
     ]
     crime_id = frame["crime_id"].str.strip()
+    crime_id = crime_id.where(~as_mask(crime_id.str.match(POLICE_UK_DIGEST)), crime_id.str.slice(0, ID_LENGTH))
     out["incident_id"] = crime_id.where(as_mask(crime_id != ""), pd.Series(stand_ins, index=frame.index, dtype=TEXT))
     out["location_precision"] = pd.Series("SNAPPED", index=frame.index, dtype=TEXT)
     return out
