@@ -30,7 +30,7 @@ from data_connectors.readers import (
 )
 from data_connectors.store import StoreError, check_key_fingerprint, describe_url, ensure_schema, make_engine
 from data_connectors.validate import LoadContext, validate_chunk
-from data_connectors.writer import TableWriter
+from data_connectors.writer import TableWriter, bulk_insert
 
 DEMO_MANIFEST = "line-of-sight-demo.json"
 Progress = Callable[[int, int, str], None]
@@ -116,9 +116,7 @@ def default_source(path: Path) -> str:
     return f"{path.resolve().parent.name}/{stem}"
 
 
-def plan_load(
-    paths: Iterable[Path | str], kind: str | None = None, source: str | None = None
-) -> list[PlannedFile]:
+def plan_load(paths: Iterable[Path | str], kind: str | None = None, source: str | None = None) -> list[PlannedFile]:
     """Open and recognise every source, in dependency order; raises UnusableFile on the first bad one."""
     targets = list(paths)
     files = find_files(targets)
@@ -280,7 +278,7 @@ def run_load(
                     progress(done_rows, total_rows, Path(item.label).name)
             rejected = _collect(rejections)
             if not rejected.empty:
-                connection.execute(sa.insert(schema.load_rejections), _rejection_records(rejected, load_id))
+                bulk_insert(connection, schema.load_rejections, _rejection_rows(rejected, load_id))
     finally:
         engine.dispose()
     return LoadResult(load_id, store_url, outcomes, rejected)
@@ -349,20 +347,24 @@ def _record_load(connection: sa.Connection, item: PlannedFile, outcome: FileOutc
     )
 
 
-def _rejection_records(rejected: pd.DataFrame, load_id: int) -> list[dict]:
-    """Rejections as rows of the store's load_rejections table (file name only, never the folder)."""
-    frame = pd.DataFrame(
+def _rejection_rows(rejected: pd.DataFrame, load_id: int) -> pd.DataFrame:
+    """Rejections as rows of the store's load_rejections table (file name only, never the folder), written
+    in bulk: a force-wide police.uk or national GIAS file can reject tens of thousands of out-of-area rows."""
+    names = {label: Path(label).name[:300] for label in rejected["file"].unique()}
+    return pd.DataFrame(
         {
             "load_id": load_id,
-            "table_name": rejected["table"],
-            "file_name": rejected["file"].map(lambda p: Path(p).name),
-            "row_number": rejected[ROW_NUMBER].astype(int),
-            "field": rejected["field"],
-            "reason": rejected["reason"].str.slice(0, 500),
-            "value": rejected["value"],
+            "table_name": rejected["table"].astype(str),
+            "file_name": rejected["file"].map(names),
+            "row_number": rejected[ROW_NUMBER].astype("int64"),
+            "field": rejected["field"].astype(str).str.slice(0, 100),
+            "reason": rejected["reason"].astype(str).str.slice(0, 500),
+            "value": rejected["value"]
+            .astype(object)
+            .where(rejected["value"].notna(), None)
+            .map(lambda v: None if v is None else str(v)[:200]),
         }
-    ).astype(object)
-    return frame.where(frame.notna(), None).to_dict("records")
+    )
 
 
 def _collect(parts: list[pd.DataFrame]) -> pd.DataFrame:
