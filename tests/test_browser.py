@@ -51,8 +51,8 @@ def test_home_renders_in_chromium(dashboard_url: str) -> None:
         page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.goto(f"{dashboard_url}/loaded")
         expect(page.get_by_role("heading", name="Line of Sight")).to_be_visible(timeout=60_000)
-        expect(page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(r"^Rows$"))).to_be_visible()
-        expect(page.get_by_role("heading", name="Load history")).to_be_visible()
+        expect(page.get_by_test_id("stMetricLabel").filter(has_text=re.compile(r"^Rows$"))).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Load history")).to_be_visible(timeout=30_000)
         # the hand-worked figures of the canonical world, as in tests/test_app_home.py
         metrics = _metrics(page)
         assert metrics["Tables with data"] == f"{len(WORLD)} of {len(WORLD)}"

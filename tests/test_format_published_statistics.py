@@ -27,9 +27,9 @@ from data_connectors.formats.published_statistics import (
 from data_connectors.pipeline import plan_load, run_load
 from data_connectors.readers import TEXT, open_tabular
 from data_connectors.store import make_engine
+from tests.reference_data import DFE  # noqa: E402
 from tests.store_snapshot import snapshot, table_frame
 
-DFE = Path("/work/shared/reference-data/dfe")
 C1 = "c1_children_in_need_referrals_and_rereferrals_2013_to_2025.csv"
 B1 = "b1_children_in_need_2013_to_2025.csv"
 C3 = "c3_factors_identified_at_end_of_assessment_2018_to_2025.csv"
@@ -150,7 +150,7 @@ def test_every_real_file_loads_whole(store_url: str, tmp_path: Path) -> None:
     rows are reported), each gives one table row per indicator, and the data-standards figures hold."""
     result = run_load([DFE / name for name in (*CSC_FILES, SN_2025, SN_2021)], store_url)
 
-    outcomes = {outcome.path.name: outcome for outcome in result.files}
+    outcomes = {Path(outcome.path).name: outcome for outcome in result.files}
     table = schema.published_statistics
     counts = _stored(
         store_url,
@@ -311,8 +311,8 @@ def test_other_geography_columns_are_reported_as_not_used(tmp_path: Path) -> Non
     path = _write(tmp_path / "d3.csv", [*header, "lad_code", "lad_name"], rows[:3])
     planned = plan_load([path])[0]
     assert planned.format.name == "ees_published_statistics"
-    assert planned.ignored_columns == ["lad_code", "lad_name"]
-    assert planned.shared["publication"] == "d3"
+    assert planned.part.ignored_columns == ["lad_code", "lad_name"]
+    assert planned.part.shared["publication"] == "d3"
 
 
 def test_a_neighbour_file_without_its_model_year_is_refused(tmp_path: Path, capsys) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -23,6 +22,7 @@ from dashboard.metrics.thresholds import agreement_matrix
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
 from tests.metrics_world import A1, A2, write_metrics_world
+from tests.reference_data import DFE
 from tests.stores import TEST_KEY, new_store_url
 
 H1 = Filters(start=dt.date(2024, 1, 1), end=dt.date(2024, 6, 30))
@@ -253,7 +253,6 @@ def test_small_counts_are_suppressed_for_display(engine: sa.Engine) -> None:
     assert hidden["numerator_suppressed"].tolist() == [True, True, False, False, True, True]  # 1, 1, 0, 0, 1, 1
 
 
-DFE = Path(__file__).resolve().parents[2] / "shared" / "reference-data" / "dfe"
 
 
 def test_england_values_come_from_loaded_dfe_statistics(store_url: str) -> None:
