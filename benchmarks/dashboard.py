@@ -1,0 +1,149 @@
+"""Dashboard benchmark: first page in a real browser, page reruns after a filter change, server memory.
+
+    python -m benchmarks.dashboard --local-store URL --region-store URL
+
+1. Local tier: seconds from the server answering its health check to the overview's figures being
+   visible in Chromium (target under 3 s).
+2. Regional tier: each page's rerun after a filter change (a new locality each time, so nothing is served
+   from the page cache), timed with Streamlit's AppTest, against an empty page's rerun in the same run as
+   the floor; median and p95 (target p95 under 300 ms).
+3. Server memory with 10 browser sessions open on the regional store (target under 2 GB).
+Figures only: it is not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import sqlalchemy as sa
+from streamlit.testing.v1 import AppTest
+
+from data_connectors import schema
+from data_connectors.store import make_engine
+from tests.browser import chromium, running_dashboard
+
+REPO = Path(__file__).resolve().parent.parent
+APP = str(REPO / "dashboard" / "app.py")
+PAGES = [
+    "pages/overview.py",
+    "pages/front_door.py",
+    "pages/thresholds.py",
+    "pages/neglect.py",
+    "pages/factors.py",
+    "pages/data_quality.py",
+    "pages/demand_map.py",
+    "pages/school.py",
+]
+EMPTY_PAGE = "import streamlit as st\n\nst.write('empty')\n"
+
+
+def first_page_seconds(store: str) -> float:
+    with running_dashboard({"LOS_STORE_URL": store}) as url, chromium() as browser:
+        ready = time.perf_counter()
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(url)
+        page.get_by_test_id("stMetricValue").first.wait_for(timeout=60_000)
+        return time.perf_counter() - ready
+
+
+def _locality_names(store: str) -> list[str]:
+    engine = make_engine(store)
+    with engine.connect() as connection:
+        names = list(connection.execute(sa.select(schema.localities.c.locality_name)).scalars())
+    engine.dispose()
+    return names
+
+
+def rerun_times(store: str, page: str, localities: list[str], runs: int) -> list[float]:
+    """Open the page, then change the locality `runs` times, timing each rerun."""
+    import os
+
+    os.environ["LOS_STORE_URL"] = store
+    app = AppTest.from_file(APP, default_timeout=300)
+    app.run()
+    if page != "pages/overview.py":
+        app.switch_page(page)
+        app.run()
+    times = []
+    for name in localities[:runs]:
+        app.query_params["locality"] = [name]
+        started = time.perf_counter()
+        app.run()
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def empty_rerun_times(runs: int) -> list[float]:
+    with tempfile.TemporaryDirectory() as folder:
+        script = Path(folder) / "empty.py"
+        script.write_text(EMPTY_PAGE)
+        app = AppTest.from_file(str(script))
+        app.run()
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            app.run()
+            times.append(time.perf_counter() - started)
+    return times
+
+
+def _server_rss_mb(port: str) -> float:
+    """Resident memory of the `streamlit run` process serving this port, from /proc (Linux)."""
+    for folder in Path("/proc").iterdir():
+        try:
+            command = (folder / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if "streamlit" in command and f"--server.port {port}" in command:
+                status = (folder / "status").read_text()
+                return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
+        except (OSError, ValueError, StopIteration):
+            continue
+    raise RuntimeError("the dashboard server process was not found")
+
+
+def server_memory_mb(store: str, sessions: int) -> float:
+    with running_dashboard({"LOS_STORE_URL": store}) as url, chromium() as browser:
+        for _ in range(sessions):
+            page = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+            page.goto(url)
+            page.get_by_test_id("stMetricValue").first.wait_for(timeout=300_000)
+        return _server_rss_mb(url.rsplit(":", 1)[1])
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--local-store", required=True)
+    parser.add_argument("--region-store", required=True)
+    parser.add_argument("--runs", type=int, default=10)
+    args = parser.parse_args()
+    print(
+        f"first page visible after the server is ready (local tier): {first_page_seconds(args.local_store):.2f} s "
+        "(target 3 s)"
+    )
+    floor = empty_rerun_times(args.runs)
+    print(f"empty page rerun (floor): median {statistics.median(floor) * 1000:.0f} ms, p95 {_p95(floor) * 1000:.0f} ms")
+    names = _locality_names(args.region_store)
+    for page in PAGES:
+        if not (REPO / "dashboard" / page).exists():
+            continue
+        times = rerun_times(args.region_store, page, names, args.runs)
+        print(
+            f"{page:>26}: rerun after a locality change: median {statistics.median(times) * 1000:,.0f} ms, "
+            f"p95 {_p95(times) * 1000:,.0f} ms (target p95 300 ms)"
+        )
+    print(
+        f"server memory with 10 sessions (regional tier): {server_memory_mb(args.region_store, 10):,.0f} MB "
+        "(target 2,048 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
