@@ -83,7 +83,21 @@ def _load(args: argparse.Namespace) -> int:
     report_path = args.report or config.data_dir() / "load-reports" / f"load-{result.load_id}-rejected.csv"
     write_rejections(result, report_path)
     print(summary_text(result, report_path))
+    _prepare_dashboard(url)
     return 0
+
+
+def _prepare_dashboard(url: str) -> None:
+    """Rebuild the dashboard's flat event tables now, so the first view after a load is fast (the
+    dashboard would otherwise do it on its first page view)."""
+    from dashboard.metrics.materialise import refresh_event_tables
+    from data_connectors.store import make_engine
+
+    engine = make_engine(url)
+    try:
+        refresh_event_tables(engine)
+    finally:
+        engine.dispose()
 
 
 def _template(args: argparse.Namespace) -> int:

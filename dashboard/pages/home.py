@@ -6,6 +6,7 @@ import pandas as pd
 import sqlalchemy as sa
 import streamlit as st
 
+from dashboard.metrics.materialise import refresh_event_tables
 from dashboard.metrics.store_overview import load_history, table_overview
 from dashboard.store_access import current_store_url, demo_build_lock, engine_for
 from data_connectors import config
@@ -33,6 +34,8 @@ def _build_demo(url: str) -> None:
     with demo_build_lock():
         if not store_exists(engine_for(url)):
             build_demo_store(url, progress=lambda fraction, label: bar.progress(fraction, text=label))
+            bar.progress(1.0, text="Preparing the dashboard's tables")
+            refresh_event_tables(engine_for(url))
     bar.empty()
     _overview.clear()
     st.rerun()
