@@ -15,7 +15,7 @@ from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr
 from dashboard.shell.charts import value_text
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
-from dashboard.shell.results import england, metric_result
+from dashboard.shell.results import england, metric_results
 from dashboard.shell.store_facts import data_version, store_facts
 from dashboard.store_access import current_store_url
 from data_connectors.config import suppression_threshold
@@ -87,7 +87,7 @@ def main() -> None:
         url = current_store_url()
         version = data_version(url)
         threshold = suppression_threshold()
-        series = {m: metric_result(url, version, m, view.filters, grain="month") for m in HEADLINE_METRICS}
+        series = metric_results(url, version, HEADLINE_METRICS, view.filters, grain="month")
         events = sum(int(frame["numerator"].sum()) for frame in series.values())
         cases = sum(float(frame["denominator"].sum()) for m, frame in series.items() if metric(m).kind == "ratio")
         if events == 0 and cases == 0:
@@ -101,9 +101,7 @@ def main() -> None:
             for column, metric_id in zip(columns, HEADLINE_METRICS[start : start + 4], strict=False):
                 _tile(column, metric_id, series[metric_id], threshold, england(url, version, metric_id))
         st.subheader("What changed")
-        by_locality = {
-            m: metric_result(url, version, m, view.filters, by="locality", grain="month") for m in HEADLINE_METRICS
-        }
+        by_locality = metric_results(url, version, HEADLINE_METRICS, view.filters, by="locality", grain="month")
         signals = recent_signals(series, by_locality, view_localities=store_facts(url, version).localities)
         if signals.empty:
             st.success("No special-cause signals in the last three months: the measures are varying as usual.")

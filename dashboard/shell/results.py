@@ -26,6 +26,16 @@ def metric_result(
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def metric_results(
+    url: str, version: int, metric_ids: tuple[str, ...], filters: Filters, by: str | None = None, grain: str = "month"
+) -> dict[str, pd.DataFrame]:
+    """Several metrics over one store connection (an embedded store is opened per connection, which costs
+    more than a small query): for pages that show a set of tiles or series together."""
+    with engine_for(url).connect() as connection:
+        return {m: compute(connection, m, filters, by=by, grain=grain) for m in metric_ids}
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
 def england(url: str, version: int, metric_id: str, year_ending_march: int | None = None) -> NationalFigure | None:
     """England's published value: from the store's DfE statistics when loaded, else the built-in table."""
     return england_value(metric_id, year_ending_march, engine_for(url))
