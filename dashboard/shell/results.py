@@ -10,6 +10,7 @@ import streamlit as st
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.spc import xmr
+from dashboard.metrics.thresholds import agreement_matrix
 from dashboard.store_access import engine_for
 
 CACHE_ENTRIES = 2_000
@@ -22,6 +23,12 @@ def metric_result(
 ) -> pd.DataFrame:
     """The metric as `compute` returns it (not yet suppressed: pages suppress what they show)."""
     return compute(engine_for(url), metric_id, filters, by=by, grain=grain)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def agreement_result(url: str, version: int, filters: Filters) -> pd.DataFrame:
+    """The threshold agreement matrix as `agreement_matrix` returns it (not yet suppressed)."""
+    return agreement_matrix(engine_for(url), filters)
 
 
 def with_spc(frame: pd.DataFrame) -> pd.DataFrame:
