@@ -15,6 +15,7 @@ from dashboard.metrics.comparison import compared_by, period_total
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.funnel import proportion_funnel
 from dashboard.metrics.presentation import disclosed
+from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr
 from dashboard.shell.view import VIEW_KEY
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
@@ -74,6 +75,13 @@ def _check_against_metrics_layer(app, url: str, filters: Filters) -> None:
         expected = disclosed(series, total_known=True)
         shown = trace(charts[question], name=metric(metric_id).label)
         _same(shown["y"], expected["value"])
+        chosen = metric(metric_id)
+        reading = xmr(expected["value"], polarity=chosen.polarity, target=chosen.target).attrs
+        captions = " ".join(c.value for c in app.caption)
+        if reading["variation"]:
+            assert f"{VARIATION_LABELS[reading['variation']]}. " in captions
+        if reading["assurance"]:
+            assert ASSURANCE_LABELS[reading["assurance"]] in captions
         total = period_total(series).iloc[0]
         if not total["value_suppressed"]:
             assert f"**{total['value']:.1f}%** ({int(total['numerator']):,} of {int(total['denominator']):,}" in words
@@ -112,6 +120,12 @@ def test_values_worked_out_by_hand(everything) -> None:
     # 3 re-referrals (schools, South) are too few to show; England's figure sits beside it
     assert "**Re-referrals within 12 months** over the period: **<5**. England 22.6% (2024-25)." in words
     assert any("England 6.5% (2024-25)" in w for w in words)
+    # decisions: 7 of 7, 7 of 7, 7 of 8, 5 of 7 shown (May's 3 and June's 4 are too few): every month within the
+    # limits, and the target of 100% inside them, so it is met some months only
+    captions = [c.value for c in everything.caption]
+    assert any(
+        "Hit and miss: the target lies within the limits, so it will be met some months only." in c for c in captions
+    )
 
 
 def test_funnel_points_by_hand(everything) -> None:

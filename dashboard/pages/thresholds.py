@@ -105,11 +105,13 @@ def main() -> None:
             "Each referral counted by the level of need the referrer saw (down) and the level the front door "
             "decided (across), on the partnership's four levels. The diagonal is agreement. Left of it, the "
             "referrer saw more need than the front door found (referrals that may not have needed social care); "
-            "right of it, less (risk the referrer did not recognise, and a training need). "
-            + disclosure_note(threshold)
+            "right of it, less (risk the referrer did not recognise). An agency far off the diagonal is where "
+            "threshold training, or a joint audit of its referrals, will help most. " + disclosure_note(threshold)
         )
         shown = disclosed_agreement(agreement_result(url, version, view.filters))
-        agencies = sorted(a for a in shown["agency"].unique() if a != ALL_AGENCIES)
+        agencies = sorted(
+            (a for a in shown["agency"].unique() if a != ALL_AGENCIES), key=lambda a: facts.agencies.get(a, a)
+        )
         chosen = st.selectbox(
             "Referring agency for the grid",
             [ALL_AGENCIES, *agencies],
@@ -166,7 +168,11 @@ def main() -> None:
                 table["Referrals with both levels"] = rendered["denominator"].to_numpy()
             table[f"{metric(metric_id).label} (%)"] = rendered["value"].to_numpy()
         with st.expander("Figures by agency"):
-            shown_table(table, "threshold-agreement-by-agency", key="threshold-table")
+            shown_table(
+                table.sort_values("Agency").reset_index(drop=True),
+                "threshold-agreement-by-agency",
+                key="threshold-table",
+            )
 
         st.subheader("From contact to child protection plan")
         st.caption(

@@ -19,14 +19,14 @@ from data_connectors.config import suppression_threshold
 
 FILTER_NAMES = {"agency": "referring agency", "school": "school", "age_band": "age band", "ward": "ward"}
 VARIATION_MEANING = {
-    "common_cause": "the months go up and down within the usual range: no sign of real change, so a single "
+    "common_cause": "The months go up and down within the usual range: no sign of real change, so a single "
     "month's rise or fall is not a reason to act on its own.",
-    "improvement_high": "a real change for the better, not chance: worth finding out what caused it.",
-    "improvement_low": "a real change for the better, not chance: worth finding out what caused it.",
-    "concern_high": "a real change for the worse, not chance: worth asking why now.",
-    "concern_low": "a real change for the worse, not chance: worth asking why now.",
-    "neutral_high": "a real change, not chance; whether it is good or bad depends on why.",
-    "neutral_low": "a real change, not chance; whether it is good or bad depends on why.",
+    "improvement_high": "A real change for the better, not chance: worth finding out what caused it.",
+    "improvement_low": "A real change for the better, not chance: worth finding out what caused it.",
+    "concern_high": "A real change for the worse, not chance: worth asking why now.",
+    "concern_low": "A real change for the worse, not chance: worth asking why now.",
+    "neutral_high": "A real change, not chance; whether it is good or bad depends on why.",
+    "neutral_low": "A real change, not chance; whether it is good or bad depends on why.",
 }
 SPC_METHOD = (
     "Each chart is a statistical process control (SPC) chart, as NHS England's Making Data Count draws them: "
@@ -134,7 +134,7 @@ def reading_text(chart: pd.DataFrame) -> str:
             f"Only {shown} month{'s' if shown != 1 else ''} with a figure shown: too few to tell real change "
             "from the usual ups and downs."
         )
-    text = f"{VARIATION_LABELS[variation]}: {VARIATION_MEANING[variation]}"
+    text = f"{VARIATION_LABELS[variation]}. {VARIATION_MEANING[variation]}"
     assurance = chart.attrs.get("assurance")
     if assurance:
         text += f" {ASSURANCE_LABELS[assurance]}."
@@ -191,7 +191,8 @@ def funnel_section(
             st.caption(
                 "Outside the limits: "
                 + "; ".join(f"{n} ({p})" for n, p in zip(outside["name"], outside["funnel_position"], strict=True))
-                + "."
+                + ". Start there: ask the agency's safeguarding lead what lies behind the figure, or audit a "
+                "sample of its referrals together."
             )
     hidden = named.loc[named["funnel_position"] == SUPPRESSED, "name"].tolist()
     if hidden:
