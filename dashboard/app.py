@@ -48,6 +48,12 @@ navigation = st.navigation(
         "Overview": [
             st.Page(PAGES / "overview.py", title="Board overview", icon=":material/dashboard:", default=ready),
         ],
+        "Front door": [
+            st.Page(PAGES / "front_door.py", title="Front door and referral quality", icon=":material/door_front:"),
+        ],
+        "Thresholds": [
+            st.Page(PAGES / "thresholds.py", title="Thresholds", icon=":material/rule:"),
+        ],
         "Data": [
             st.Page(
                 PAGES / "home.py",

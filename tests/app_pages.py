@@ -3,8 +3,11 @@ link would choose it."""
 
 from __future__ import annotations
 
+import base64
+import json
 from pathlib import Path
 
+import numpy as np
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -26,3 +29,35 @@ def run_page(page: str | None = None, query: dict[str, list[str] | str] | None =
 
 def tiles(app: AppTest) -> dict[str, str]:
     return {metric.label: metric.value for metric in app.metric}
+
+
+def figures(app: AppTest) -> dict[str, dict]:
+    """The page's plotly charts by the first line of their title, arrays decoded (plotly sends numbers
+    as typed binary blocks)."""
+    found = {}
+    for chart in app.get("plotly_chart"):
+        spec = json.loads(chart.proto.spec)
+        for trace in spec["data"]:
+            for key, value in list(trace.items()):
+                trace[key] = _decoded(value)
+        found[spec["layout"]["title"]["text"].split("<br>")[0]] = spec
+    return found
+
+
+def trace(figure: dict, name: str | None = None, kind: str | None = None) -> dict:
+    """The one trace of a figure with this name (or of this type)."""
+    matches = [
+        t for t in figure["data"] if (name is None or t.get("name") == name) and (kind is None or t["type"] == kind)
+    ]
+    assert len(matches) == 1, [t.get("name") for t in figure["data"]]
+    return matches[0]
+
+
+def _decoded(value):
+    if isinstance(value, dict) and "bdata" in value:
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=np.dtype(value["dtype"]))
+        shape = value.get("shape")
+        if shape:
+            array = array.reshape([int(n) for n in str(shape).split(",")])
+        return array.tolist()
+    return value

@@ -268,6 +268,14 @@ _DEFINITIONS = [
     ),
     # --- Assessment --------------------------------------------------------------------------------
     Metric(
+        "assessments",
+        "Assessments started",
+        "Child and family assessments started: the step between a referral and a section 47 enquiry or help.",
+        "count",
+        Measure("assessments"),
+        dimensions=CHILD,
+    ),
+    Metric(
         "assessments_within_45wd_rate",
         "Assessments within 45 working days",
         "Share of completed assessments authorised within 45 working days of starting (Working Together 2023).",

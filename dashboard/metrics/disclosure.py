@@ -150,7 +150,7 @@ def render(frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> pd.
     formats = dict(formats or {})
     small_label, counts = summary["small_label"], summary["count_columns"]
     shown = frame.drop(columns=[c for c in frame.columns if c.endswith(FLAG_SUFFIX) or c == REASON_COLUMN])
-    reasons = frame[REASON_COLUMN].fillna("")
+    reasons = frame[REASON_COLUMN].fillna("").astype(str)  # an empty table has no strings to infer
     for column in [*counts, *summary["derived_columns"]]:
         pattern = formats.get(column, "{:.0f}" if column in counts else "{:g}")
         hidden = frame[column + FLAG_SUFFIX].to_numpy()

@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard.metrics.compute import Filters, filter_clauses
 from dashboard.metrics.materialise import readable
+from dashboard.metrics.presentation import disclosed_counts
 
 
 def agreement_matrix(engine: Engine, filters: Filters | None = None) -> pd.DataFrame:
@@ -38,3 +39,39 @@ def agreement_matrix(engine: Engine, filters: Filters | None = None) -> pd.DataF
         dtype="string",
     )
     return frame
+
+
+ALL_AGENCIES = "ALL"
+"""The `agency` value of the rows that add up every agency in `disclosed_agreement`."""
+LEVELS = ("1", "2", "3", "4")
+
+
+def disclosed_agreement(matrix: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """The agreement matrix made fit to show: every agency's grid and the grid of all agencies added up
+    (agency "ALL"), with disclosure control across all of them at once.
+
+    A reader who can switch between one agency's grid and the partnership's could subtract, and each grid's
+    rows and columns add up to totals that can be known (referrals at each level), so the counts are
+    protected as one table: small counts hidden, and enough other cells that no row, column or sum over the
+    agencies gives one away. `referrals` is NaN where hidden, with `referrals_suppressed` and the reason."""
+    columns = ["agency", "referrer_level", "decision_level", "referrals"]
+    whole = matrix.groupby(["referrer_level", "decision_level"], as_index=False)["referrals"].sum()
+    if whole.empty:
+        whole = pd.DataFrame(
+            [(r, d, 0) for r in LEVELS for d in LEVELS], columns=["referrer_level", "decision_level", "referrals"]
+        )
+    whole.insert(0, "agency", ALL_AGENCIES)
+    table = pd.concat([whole[columns], matrix[columns]], ignore_index=True)
+    table["agency"] = table["agency"].astype(object)
+    table["referrals"] = table["referrals"].astype("int64")
+    out = disclosed_counts(
+        table,
+        "referrals",
+        totals={"agency": ALL_AGENCIES, "referrer_level": None, "decision_level": None},
+        threshold=threshold,
+    )
+    out["agreement"] = [
+        "agree" if r == d else "referrer higher" if r > d else "referrer lower"
+        for r, d in zip(out["referrer_level"], out["decision_level"], strict=True)
+    ]
+    return out

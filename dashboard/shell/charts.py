@@ -28,6 +28,7 @@ POINT_COLOURS = {
     "missing": GREY,
 }
 UNITS = {"ratio": "%", "rate_per_10k": " per 10,000", "count": ""}
+FUNNEL_NAMES_ALL = 8  # a funnel plot with more units names only those outside the limits (all on hover)
 
 
 def value_text(value: float, chosen: Metric) -> str:
@@ -89,14 +90,15 @@ def spc_chart(frame: pd.DataFrame, chosen: Metric, title: str, caption: str) -> 
             hoverinfo="text",
         )
     )
-    hidden = frame["value"].isna()
+    # months hidden by disclosure control (a month with nothing to count is simply a gap)
+    hidden = frame["value_suppressed"].astype(bool) if "value_suppressed" in frame else frame["value"].isna()
     if hidden.any():
         floor = np.nanmin(frame[["value", "lpl"]].to_numpy(dtype=float)) if frame["value"].notna().any() else 0
         figure.add_trace(
             go.Scatter(
                 x=x[hidden],
                 y=[floor] * int(hidden.sum()),
-                name="suppressed (fewer than 5)",
+                name="hidden (small numbers)",
                 mode="markers",
                 marker={"symbol": "circle-open", "color": VERMILLION, "size": 10},
                 hovertext=[f"{p}: suppressed to protect the children concerned" for p in x[hidden]],
@@ -142,14 +144,21 @@ def bars_with_intervals(
 
 
 def funnel_chart(
-    frame: pd.DataFrame, label: str, denominator: str, limits: pd.DataFrame, chosen: Metric, title: str, caption: str
+    frame: pd.DataFrame,
+    label: str,
+    denominator: str,
+    limits: pd.DataFrame,
+    chosen: Metric,
+    title: str,
+    caption: str,
+    x_title: str | None = None,
 ) -> go.Figure:
-    """Each unit against its size, with 95% and 99.8% limits around the partnership value: a small unit far
-    from the line may be chance, a large one is not."""
+    """Each unit against its size, with 95% and 99.8% limits around the partnership value (the columns
+    `proportion_limits` gives): a small unit far from the line may be chance, a large one is not."""
     figure = go.Figure()
     for column, name, dash in (
-        ("lower_998", "99.8% limits", "dash"),
-        ("upper_998", None, "dash"),
+        ("lower_99_8", "99.8% limits", "dash"),
+        ("upper_99_8", None, "dash"),
         ("lower_95", "95% limits", "dot"),
         ("upper_95", None, "dot"),
     ):
@@ -175,13 +184,18 @@ def funnel_chart(
         )
     )
     visible = frame[frame["value"].notna()]
-    colours = [ORANGE if "above" in str(p) or "below" in str(p) else BLUE for p in visible["funnel_position"]]
+    outside = ["above" in str(p) or "below" in str(p) for p in visible["funnel_position"]]
+    colours = [ORANGE if out else BLUE for out in outside]
+    # a few units are all named on the plot; many would be unreadable, so then only those outside the limits
+    names = [
+        n if out or len(visible) <= FUNNEL_NAMES_ALL else "" for n, out in zip(visible[label], outside, strict=True)
+    ]
     figure.add_trace(
         go.Scatter(
             x=visible[denominator],
             y=visible["value"],
             mode="markers+text",
-            text=visible[label],
+            text=names,
             textposition="top center",
             marker={"color": colours, "size": 11},
             name="units",
@@ -194,15 +208,29 @@ def funnel_chart(
             hoverinfo="text",
         )
     )
+    figure.update_xaxes(title=x_title or denominator, rangemode="tozero")
+    figure.update_yaxes(title=chosen.label + (UNITS[chosen.kind] and f" ({UNITS[chosen.kind].strip()})"))
     return _layout(figure, title, caption, height=460)
 
 
 def heatmap(
-    matrix: pd.DataFrame, x: str, y: str, z: str, title: str, caption: str, x_title: str, y_title: str
+    matrix: pd.DataFrame,
+    x: str,
+    y: str,
+    z: str,
+    title: str,
+    caption: str,
+    x_title: str,
+    y_title: str,
+    text: str | None = None,
 ) -> go.Figure:
-    """Counts in a grid with the numbers written in each cell (suppressed cells say so)."""
+    """Counts in a grid with the numbers written in each cell (suppressed cells say so); `text` names a
+    column holding each cell's words (e.g. "<5" or "c" from `render`) instead of the plain number."""
     table = matrix.pivot(index=y, columns=x, values=z)
-    text = table.map(lambda v: "<5" if pd.isna(v) else f"{v:,.0f}")
+    if text is None:
+        text = table.map(lambda v: "<5" if pd.isna(v) else f"{v:,.0f}")
+    else:
+        text = matrix.pivot(index=y, columns=x, values=text).reindex(index=table.index, columns=table.columns)
     figure = go.Figure(
         go.Heatmap(
             z=table.to_numpy(),
@@ -217,3 +245,36 @@ def heatmap(
     figure.update_xaxes(title=x_title, type="category")
     figure.update_yaxes(title=y_title, type="category", autorange="reversed")
     return _layout(figure, title, caption, height=420)
+
+
+def reference_line(figure: go.Figure, value: float | None, label: str) -> go.Figure:
+    """A labelled horizontal line (England's published value, say) for reading a chart against."""
+    if value is not None and pd.notna(value):
+        figure.add_hline(
+            y=value,
+            line={"color": VERMILLION, "dash": "dot", "width": 1},
+            annotation_text=label,
+            annotation_position="top left",
+        )
+    return figure
+
+
+def path_chart(steps: pd.DataFrame, title: str, caption: str) -> go.Figure:
+    """Counts along a path (contacts to plans), one bar per step in order, each labelled with its count
+    (or "<5" where hidden: the bar is then left out, so its length cannot be read off the axis)."""
+    figure = go.Figure(
+        go.Bar(
+            x=steps["count"],
+            y=steps["step"],
+            orientation="h",
+            marker={"color": BLUE},
+            text=steps["shown"],
+            textposition="outside",
+            hovertext=[f"{step}: {shown}" for step, shown in zip(steps["step"], steps["shown"], strict=True)],
+            hoverinfo="text",
+            cliponaxis=False,
+        )
+    )
+    figure.update_yaxes(type="category", autorange="reversed")
+    figure.update_xaxes(title="over the period", rangemode="tozero")
+    return _layout(figure, title, caption, height=max(300, 45 * len(steps) + 120))

@@ -11,6 +11,7 @@ from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.england import NationalFigure, england_value
 from dashboard.metrics.spc import xmr
+from dashboard.metrics.thresholds import agreement_matrix
 from dashboard.store_access import engine_for
 
 CACHE_ENTRIES = 2_000
@@ -39,6 +40,12 @@ def metric_results(
 def england(url: str, version: int, metric_id: str, year_ending_march: int | None = None) -> NationalFigure | None:
     """England's published value: from the store's DfE statistics when loaded, else the built-in table."""
     return england_value(metric_id, year_ending_march, engine_for(url))
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def agreement_result(url: str, version: int, filters: Filters) -> pd.DataFrame:
+    """The threshold agreement matrix as `agreement_matrix` returns it (not yet suppressed)."""
+    return agreement_matrix(engine_for(url), filters)
 
 
 def with_spc(frame: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,148 @@
+"""A metric over the whole period of a view, and agencies (or localities) compared fairly over it.
+
+Monthly results from `compute` are added up: counts are exact sums, so the period's value is the total
+over the total (a ratio), or events per 10,000 children a year (a rate). Everything returned here has been
+through disclosure control (`presentation.disclosed`), so it is ready for a screen or a download.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+
+from dashboard.metrics.catalogue import metric
+from dashboard.metrics.disclosure import FLAG_SUFFIX, REASON_COLUMN
+from dashboard.metrics.funnel import LIMIT_COLUMNS, funnel_axis, proportion_funnel, proportion_limits
+from dashboard.metrics.intervals import rate_per_10k, wilson
+from dashboard.metrics.presentation import disclosed
+
+SUPPRESSED = "suppressed"
+"""The funnel position of a unit whose figures are hidden (where it sits would hint at its count)."""
+REASON_SAME_UNIT = "hidden with the unit's other figures"
+
+
+def period_total(series: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """One row: the metric over the whole period of an unsplit monthly series, suppressed where small.
+
+    Ratios: numerator and denominator added up, value in % with its Wilson interval. Rates: events over the
+    average children, scaled to a year (per 10,000 children a year), with an exact Poisson interval. Counts:
+    the sum."""
+    chosen = metric(series.attrs["metric"])
+    numerator = int(series["numerator"].sum())
+    months = len(series)
+    if chosen.kind == "ratio":
+        denominator = float(series["denominator"].sum())
+        share = wilson(numerator, denominator)
+        value, lower, upper = (100 * float(v) for v in share)
+    elif chosen.kind == "rate_per_10k":
+        denominator = float(series["denominator"].mean()) if months else np.nan
+        child_years = denominator * months / 12 if months else np.nan
+        rate = rate_per_10k(numerator, child_years)
+        value, lower, upper = (float(v) for v in rate)
+    else:
+        denominator = np.nan
+        value, lower, upper = float(numerator), np.nan, np.nan
+    row = pd.DataFrame(
+        {
+            "metric": [chosen.id],
+            "period_start": [series["period_start"].min() if months else None],
+            "period": [_span(series)],
+            "numerator": [numerator],
+            "denominator": [denominator],
+            "value": [value],
+            "lower": [lower],
+            "upper": [upper],
+        }
+    )
+    row.attrs.update(series.attrs)
+    return disclosed(row, threshold)
+
+
+def period_totals_by(frame: pd.DataFrame, by: str) -> pd.DataFrame:
+    """A ratio metric split by `by` (agency, locality, ...), added up over the period: one row per unit
+    with numerator, denominator, value (%) and Wilson 95% interval. Not yet suppressed."""
+    chosen = metric(frame.attrs["metric"])
+    if chosen.kind != "ratio":
+        raise ValueError(f"{chosen.id} is a {chosen.kind}: period totals by unit are for ratios")
+    totals = frame.groupby(by, as_index=False, sort=True)[["numerator", "denominator"]].sum()
+    share = wilson(totals["numerator"], totals["denominator"])
+    totals["value"], totals["lower"], totals["upper"] = 100 * share.estimate, 100 * share.lower, 100 * share.upper
+    totals.insert(0, "period_start", frame["period_start"].min() if len(frame) else None)
+    totals.insert(1, "period", _span(frame))
+    totals.insert(0, "metric", chosen.id)
+    totals.attrs.update(frame.attrs)
+    return totals
+
+
+def compared_by(frames: Mapping[str, pd.DataFrame], by: str, threshold: int | None = None) -> dict[str, pd.DataFrame]:
+    """Several ratio metrics split by the same unit (agency, locality), each added up over the period,
+    suppressed, and placed on a funnel plot: {metric id: points}.
+
+    Each result's units add up to the partnership's total, so a small unit is protected by hiding another
+    (secondary suppression). The same figure can appear in several results (an agency's referrals are the
+    numerator of its share and the denominator of its information quality), so a unit hidden in any of
+    them is hidden in all: a figure shown in one place cannot undo its hiding in another.
+
+    Points hold numerator, denominator, value and its 95% interval (in %), and ``funnel_position`` from
+    exact binomial limits around the partnership's figure (within, above 95%, ...; "suppressed" where the
+    unit is hidden, "no data" where it has no denominator). The position is worked out on the true counts,
+    then hidden with them: a point's value times its denominator would reveal its count. ``attrs["target"]``
+    is the partnership's figure (%), the centre of the funnel.
+    """
+    totals = {metric_id: period_totals_by(frame, by) for metric_id, frame in frames.items()}
+    points = {metric_id: disclosed(frame, threshold) for metric_id, frame in totals.items()}
+    hidden_units = set()
+    for shown in points.values():
+        flags = shown[[c for c in shown.columns if c.endswith(FLAG_SUFFIX)]].any(axis=1)
+        hidden_units |= set(shown.loc[flags, by])
+    for metric_id, shown in points.items():
+        _hide_units(shown, by, hidden_units)
+        raw = totals[metric_id]
+        usable = raw["denominator"] > 0
+        if usable.any():
+            placed = proportion_funnel(raw, "numerator", "denominator")
+            position = placed["funnel_position"].astype(str).to_numpy()
+            shown.attrs["target"] = 100 * float(placed["target"].iloc[0])
+        else:
+            position = np.full(len(raw), "no data", dtype=object)
+            shown.attrs["target"] = np.nan
+        shown["funnel_position"] = np.where(shown[by].isin(hidden_units).to_numpy(), SUPPRESSED, position)
+    return points
+
+
+def funnel_lines(points: pd.DataFrame) -> pd.DataFrame:
+    """95% and 99.8% control limits (in %) around the partnership's figure along a smooth axis of
+    denominators from half the smallest unit shown to a little beyond the largest, for drawing a funnel plot
+    (starting lower would stretch the chart to limits of 0% and 100% that no unit is near)."""
+    target = points.attrs.get("target", np.nan)
+    shown = points["denominator"].dropna()
+    if not (shown > 0).any() or pd.isna(target):
+        return pd.DataFrame(columns=["denominator", "target", *LIMIT_COLUMNS])
+    axis = funnel_axis(float(shown.max()) * 1.1, smallest=max(1.0, float(shown[shown > 0].min()) / 2))
+    limits = proportion_limits(axis, target / 100)
+    limits[[c for c in limits.columns if c != "denominator"]] *= 100
+    return limits
+
+
+def _hide_units(shown: pd.DataFrame, by: str, units: set) -> None:
+    """Hide every figure of the units given (in place), saying why where they were not hidden already."""
+    rows = shown[by].isin(units).to_numpy()
+    summary = shown.attrs.get("disclosure", {})
+    for column in [*summary.get("count_columns", []), *summary.get("derived_columns", [])]:
+        newly = rows & ~shown[column + FLAG_SUFFIX].to_numpy()
+        shown.loc[rows, column] = np.nan
+        shown.loc[rows, column + FLAG_SUFFIX] = True
+        shown.loc[newly, REASON_COLUMN] = [
+            "; ".join(part for part in (reason, f"{column}: {REASON_SAME_UNIT}") if part)
+            for reason in shown.loc[newly, REASON_COLUMN]
+        ]
+
+
+def _span(frame: pd.DataFrame) -> str:
+    if frame.empty:
+        return ""
+    ordered = frame.sort_values("period_start")
+    first, last = ordered["period"].iloc[0], ordered["period"].iloc[-1]
+    return first if first == last else f"{first} to {last}"
