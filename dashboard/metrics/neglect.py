@@ -29,11 +29,15 @@ COMPONENTS = (
 
 
 def indicator_by_area(engine: Engine, metric_id: str, filters: Filters, level: str) -> pd.DataFrame:
-    """One indicator for each area over the whole period: numerators and denominators added across
-    financial years (so a rate's denominator is child-years)."""
-    frame = compute(engine, metric_id, filters, by=level, grain="year")
+    """One indicator for each area over the whole period: numerators and denominators added across the
+    months, a rate's denominator as child-years (each month's children over twelve), so a rate is per
+    10,000 children per year however many months or financial years the period touches."""
+    frame = compute(engine, metric_id, filters, by=level, grain="month")
     totals = frame.groupby(level, as_index=False)[["numerator", "denominator"]].sum()
-    scale = {"ratio": 100.0, "rate_per_10k": 10_000.0}.get(metric(metric_id).kind, 1.0)
+    kind = metric(metric_id).kind
+    if kind == "rate_per_10k":
+        totals["denominator"] = totals["denominator"] / 12
+    scale = {"ratio": 100.0, "rate_per_10k": 10_000.0}.get(kind, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         totals["value"] = np.where(
             totals["denominator"] > 0, scale * totals["numerator"] / totals["denominator"], np.nan
