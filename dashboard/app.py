@@ -44,6 +44,9 @@ navigation = st.navigation(
         "Overview": [
             st.Page(PAGES / "overview.py", title="Board overview", icon=":material/dashboard:", default=True),
         ],
+        "Neglect": [
+            st.Page(PAGES / "neglect.py", title="Where does neglect concentrate?", icon=":material/home_health:"),
+        ],
         "Data": [
             st.Page(PAGES / "home.py", title="What is loaded", icon=":material/database:", url_path="loaded"),
         ],

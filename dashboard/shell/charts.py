@@ -108,6 +108,54 @@ def spc_chart(frame: pd.DataFrame, chosen: Metric, title: str, caption: str) -> 
     return _layout(figure, title, caption)
 
 
+def _sorted_labels(
+    frame: pd.DataFrame, category: str, value: str, names: dict | None, hover: list[str] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Rows in ascending order (so the largest is drawn at the top), suppressed first (at the foot), with the
+    names people read and "(suppressed)" where the value is hidden."""
+    shown = frame.assign(
+        label=frame[category].map(lambda c: (names or {}).get(c, c)), hover=hover if hover is not None else ""
+    )
+    shown = shown.sort_values(value, ascending=True, na_position="first")
+    labels = [
+        f"{label} (suppressed)" if pd.isna(v) else label for label, v in zip(shown["label"], shown[value], strict=True)
+    ]
+    return shown, labels
+
+
+def ranked_bars(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    title: str,
+    caption: str,
+    names: dict | None = None,
+    hover: list[str] | None = None,
+    value_title: str = "",
+) -> go.Figure:
+    """Signed scores (above or below an average of 0) one bar per category, highest at the top: orange
+    above the average, blue below. Suppressed categories are listed at the foot with no bar."""
+    shown, labels = _sorted_labels(frame, category, value, names, hover)
+    texts = [
+        f"{label}: suppressed to protect the children concerned" if pd.isna(v) else (extra or f"{label}: {v:+.2f}")
+        for label, v, extra in zip(labels, shown[value], shown["hover"], strict=True)
+    ]
+    figure = go.Figure(
+        go.Bar(
+            x=shown[value],
+            y=labels,
+            orientation="h",
+            marker={"color": [ORANGE if v > 0 else BLUE for v in shown[value].fillna(0)]},
+            hovertext=texts,
+            hoverinfo="text",
+        )
+    )
+    figure.add_vline(x=0, line={"color": GREY, "width": 1})
+    figure.update_xaxes(title=value_title)
+    figure.update_yaxes(type="category")
+    return _layout(figure, title, caption, height=max(300, 28 * len(shown) + 140))
+
+
 def bars_with_intervals(
     frame: pd.DataFrame, category: str, chosen: Metric, title: str, caption: str, names: dict | None = None
 ) -> go.Figure:

@@ -9,7 +9,10 @@ import streamlit as st
 
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute
+from dashboard.metrics.localities import area_names
+from dashboard.metrics.neglect import neglect_table
 from dashboard.metrics.spc import xmr
+from dashboard.metrics.store_overview import tables_with_rows
 from dashboard.store_access import engine_for
 
 CACHE_ENTRIES = 2_000
@@ -33,3 +36,21 @@ def with_spc(frame: pd.DataFrame) -> pd.DataFrame:
     out.attrs.update(frame.attrs)
     out.attrs.update(chart.attrs)
     return out
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def neglect_result(url: str, version: int, filters: Filters, level: str) -> pd.DataFrame:
+    """The neglect index with its components' counts, as `neglect_table` returns it (not yet suppressed)."""
+    return neglect_table(engine_for(url), filters, level)
+
+
+@st.cache_data(max_entries=64, ttl=CACHE_SECONDS, show_spinner=False)
+def tables_loaded(url: str, version: int, names: tuple[str, ...]) -> set[str]:
+    """Which of the named tables hold any rows (an empty one is "not loaded yet")."""
+    return tables_with_rows(engine_for(url), set(names))
+
+
+@st.cache_data(max_entries=64, ttl=CACHE_SECONDS, show_spinner=False)
+def area_names_result(url: str, version: int, level: str) -> dict[str, str]:
+    """Names of the localities, wards or small areas."""
+    return area_names(engine_for(url), level)
