@@ -47,6 +47,9 @@ navigation = st.navigation(
         "Neglect": [
             st.Page(PAGES / "neglect.py", title="Where does neglect concentrate?", icon=":material/home_health:"),
         ],
+        "Assessment": [
+            st.Page(PAGES / "factors.py", title="Which risks travel together?", icon=":material/hub:"),
+        ],
         "Data": [
             st.Page(PAGES / "home.py", title="What is loaded", icon=":material/database:", url_path="loaded"),
         ],

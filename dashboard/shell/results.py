@@ -9,6 +9,7 @@ import streamlit as st
 
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute
+from dashboard.metrics.factors import cooccurrence, factor_rows
 from dashboard.metrics.localities import area_names
 from dashboard.metrics.neglect import neglect_table
 from dashboard.metrics.spc import xmr
@@ -48,6 +49,18 @@ def neglect_result(url: str, version: int, filters: Filters, level: str) -> pd.D
 def tables_loaded(url: str, version: int, names: tuple[str, ...]) -> set[str]:
     """Which of the named tables hold any rows (an empty one is "not loaded yet")."""
     return tables_with_rows(engine_for(url), set(names))
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def factor_rows_result(url: str, version: int, filters: Filters) -> pd.DataFrame:
+    """(assessment_id, factor_code) for the view's completed assessments."""
+    return factor_rows(engine_for(url), filters)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def cooccurrence_result(url: str, version: int, filters: Filters, completed_assessments: int) -> pd.DataFrame:
+    """Every pair of factors for the view, as `factor_pairs` returns it (not yet suppressed)."""
+    return cooccurrence(factor_rows_result(url, version, filters), completed_assessments)
 
 
 @st.cache_data(max_entries=64, ttl=CACHE_SECONDS, show_spinner=False)
