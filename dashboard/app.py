@@ -52,6 +52,7 @@ navigation = st.navigation(
         ],
         "Data": [
             st.Page(PAGES / "home.py", title="What is loaded", icon=":material/database:", url_path="loaded"),
+            st.Page(PAGES / "data_quality.py", title="Data quality", icon=":material/fact_check:"),
         ],
     }
 )
