@@ -144,6 +144,19 @@ def test_trends_are_the_monthly_series_of_the_view(world_url: str, monkeypatch) 
     assert trace(absence, metric("persistent_absence_rate").label)["x"] == ["Sep 2024"]
 
 
+def test_one_area_cannot_be_ranked_but_its_trends_show(world_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("LOS_STORE_URL", world_url)
+    app = run_page(PAGE, {"period": FY, "ward": ["Ward Two"]})
+    assert [i.value for i in app.info][0] == (
+        "The index compares areas with each other, and this view holds only one ward: compare by a finer level "
+        "(ward or small area) or widen the view."
+    )
+    assert not app.dataframe
+    assessed = chart_titled(app, "Is neglect identified at assessment changing?")
+    assert "Ward Two" in assessed["layout"]["title"]["text"]
+    assert "None in this view: child protection plans for neglect per 10,000 children." in [i.value for i in app.info]
+
+
 def test_a_view_with_nothing_in_it_says_so(world_url: str, monkeypatch) -> None:
     monkeypatch.setenv("LOS_STORE_URL", world_url)
     app = run_page(PAGE, {"period": "Choose dates", "dates": ["2024-01-01", "2024-03-31"]})

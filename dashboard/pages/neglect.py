@@ -104,11 +104,14 @@ def _not_applied(table: pd.DataFrame, filters) -> None:
 def _index_by_area(table: pd.DataFrame, level: str, level_name: str, url: str, version: int, caption: str) -> None:
     components = [m for m in COMPONENTS if f"{m}_z" in table.columns]
     st.subheader("Which areas show most signs of neglect?")
-    if not components or len(table) < 2:
+    if len(table) < 2:
         st.info(
-            f"The index compares areas, and this view has {len(table)} {level_name.lower()} with indicators that "
-            "differ between areas: choose a finer level (ward or small area) or widen the view."
+            f"The index compares areas with each other, and this view holds only one {level_name.lower()}: "
+            "compare by a finer level (ward or small area) or widen the view."
         )
+        return
+    if not components:
+        st.info("No indicator differs between the areas in this view (see what is left out above): nothing to rank.")
         return
     shown = disclosed_index(table, level, suppression_threshold())
     names = area_names_result(url, version, level)
