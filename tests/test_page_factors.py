@@ -153,3 +153,15 @@ def test_a_view_with_no_assessments_says_so(world_url: str, monkeypatch) -> None
     assert [i.value for i in app.info] == [
         "No completed assessments with factors in this view: widen the period, or choose another locality or agency."
     ]
+
+
+def test_only_pairs_together_more_often_than_chance_are_flagged(world_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("LOS_STORE_URL", world_url)
+    app = run_page(PAGE, {"period": FY})
+    _, pairs = _tables(app)
+    expected = pairs_with(cooccurrence(factor_rows(make_engine(world_url), FY_FILTERS), N), "15A").set_index("other")
+    # self-harm never with "other" (20): a significant pair, but apart, not together; not flagged
+    assert expected.loc["20", "n_both"] == 0 and expected.loc["20", "p_adjusted"] < 0.05
+    assert pairs.loc["20 Other", "Worth a look"] == ""
+    flagged = {code for code, row in expected.iterrows() if row["p_adjusted"] < 0.05 and row["lift"] > 1}
+    assert {name.split()[0] for name in pairs.index[pairs["Worth a look"] == "yes"]} == flagged

@@ -93,7 +93,8 @@ def cooccurrence(rows: pd.DataFrame, completed_assessments: int) -> pd.DataFrame
 def pairs_with(pairs: pd.DataFrame, factor: str) -> pd.DataFrame:
     """The pairs that include `factor`, each seen from it: the other factor, how many assessments had the
     chosen one, the other, both, and the pair's statistics; most surprising first (adjusted p-value, then
-    the larger lift)."""
+    the larger lift). `worth_a_look`: recorded together more often than chance, with a Benjamini-Hochberg
+    adjusted p-value below 0.05."""
     first = pairs[pairs["factor_a"] == factor].rename(
         columns={"factor_b": "other", "n_a": "n_chosen", "n_b": "n_other"}
     )
@@ -120,7 +121,7 @@ def pairs_with(pairs: pd.DataFrame, factor: str) -> pd.DataFrame:
         return pd.DataFrame(columns=[*columns, "worth_a_look"])
     out = pd.concat([first, second], ignore_index=True)[columns]
     out = out.sort_values(["p_adjusted", "lift", "other"], ascending=[True, False, True], ignore_index=True)
-    out["worth_a_look"] = out["p_adjusted"] < SIGNIFICANT
+    out["worth_a_look"] = (out["p_adjusted"] < SIGNIFICANT) & (out["lift"] > 1)
     return out
 
 

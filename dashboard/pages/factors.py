@@ -115,8 +115,9 @@ def _explorer(url: str, version: int, view, rows: pd.DataFrame, completed: int, 
         "twice as often together as chance would give, 1 means no more than chance. The **odds ratio** and its "
         "95% interval say the same on another scale (an interval that stays above 1 is unlikely to be chance). "
         "Testing every pair throws up some 'significant' ones by luck, so the p-values are adjusted for that "
-        f"(Benjamini-Hochberg); pairs with an adjusted p below {SIGNIFICANT} are marked worth a look. A "
-        "significant pair is a question to audit, not a finding: it does not say one factor causes another."
+        "(Benjamini-Hochberg); pairs recorded together more often than chance with an adjusted p below "
+        f"{SIGNIFICANT} are marked worth a look. A significant pair is a question to audit, not a finding: it "
+        "does not say one factor causes another."
     )
     present = [code for code in FACTOR_NAMES if code in set(rows["factor_code"]) and code != NO_FACTORS]
     if len(present) < 2:
@@ -171,7 +172,10 @@ def _explorer(url: str, version: int, view, rows: pd.DataFrame, completed: int, 
             ],
         )
         st.plotly_chart(figure, key="factor-pairs-chart")
-        st.caption("Orange: worth a look (adjusted p below 0.05). Grey whiskers: 95% intervals.")
+        st.caption(
+            "Orange: worth a look (together more often than chance, adjusted p below 0.05). "
+            "Grey whiskers: 95% intervals."
+        )
     visible = render(
         shown,
         {
