@@ -54,6 +54,12 @@ navigation = st.navigation(
         "Thresholds": [
             st.Page(PAGES / "thresholds.py", title="Thresholds", icon=":material/rule:"),
         ],
+        "Neglect": [
+            st.Page(PAGES / "neglect.py", title="Where does neglect concentrate?", icon=":material/home_health:"),
+        ],
+        "Assessment": [
+            st.Page(PAGES / "factors.py", title="Which risks travel together?", icon=":material/hub:"),
+        ],
         "Data": [
             st.Page(
                 PAGES / "home.py",
@@ -62,6 +68,7 @@ navigation = st.navigation(
                 url_path="loaded",
                 default=not ready,
             ),
+            st.Page(PAGES / "data_quality.py", title="Data quality", icon=":material/fact_check:"),
         ],
     }
 )

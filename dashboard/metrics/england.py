@@ -92,3 +92,58 @@ def _published(engine: Engine, metric_id: str, year_ending_march: int | None) ->
         return None
     chosen = next((r for r in rows if year_ending_march and r.time_period == str(year_ending_march)), rows[0])
     return NationalFigure(metric_id, int(chosen.time_period[:4]), float(chosen.value), f"DfE {publication}")
+
+
+C3 = (
+    "DfE Children in need 2025, table C3 (factors identified at the end of assessment), national row: "
+    "episodes with each factor, of the 513,250 episodes with at least one factor recorded"
+)
+FACTOR_EPISODES_2025 = 513_250
+"""England 2025: assessment episodes with at least one factor recorded (the base of the C3 shares)."""
+
+FACTOR_COUNTS_2025 = {
+    "1A": 10_620,
+    "1B": 73_250,
+    "1C": 11_600,
+    "2A": 24_550,
+    "2B": 72_620,
+    "2C": 15_930,
+    "3A": 57_930,
+    "3B": 162_890,
+    "3C": 25_560,
+    "4A": 90_400,
+    "4B": 171_780,
+    "4C": 23_600,
+    "5A": 63_240,
+    "5B": 15_170,
+    "5C": 7_510,
+    "6A": 24_220,
+    "6B": 27_600,
+    "6C": 5_310,
+    "7A": 18_960,
+    "9A": 6_340,
+    "10A": 16_940,
+    "11A": 12_400,
+    "12A": 2_250,
+    "13A": 8_860,
+    "14A": 35_980,
+    "15A": 25_470,
+    "16A": 90_370,
+    "17A": 97_700,
+    "18B": 15_270,
+    "18C": 61_410,
+    "19B": 12_590,
+    "19C": 18_900,
+    "20": 83_770,
+    "22A": 780,
+    "23A": 2_240,
+    "24A": 16_250,
+}
+"""England 2025 episodes with each factor (C3). Private fostering is published for codes 8B-8F together and
+abuse of unknown origin (18A, 19A) is not a current code, so neither is listed."""
+
+
+def england_factor_share(factor_code: str) -> float | None:
+    """England's 2025 share (%) of assessment episodes with at least one factor that recorded this one."""
+    count = FACTOR_COUNTS_2025.get(str(factor_code).strip().upper())
+    return None if count is None else 100 * count / FACTOR_EPISODES_2025

@@ -29,3 +29,14 @@ def resolve_localities(engine: Engine, wanted: list[str]) -> tuple[str, ...]:
         known = ", ".join(names.values()) or "none loaded"
         raise ValueError(f"no locality called {', '.join(missing)} (localities: {known})")
     return tuple(by_text[w.lower()] for w in wanted)
+
+
+def area_names(engine: Engine, level: str) -> dict[str, str]:
+    """Code -> name for every locality, ward or small area ("area"), in name order."""
+    table, code, name = {
+        "locality": (schema.localities, "locality_code", "locality_name"),
+        "ward": (schema.wards, "ward_code", "ward_name"),
+        "area": (schema.small_areas, "area_code", "area_name"),
+    }[level]
+    with engine.connect() as connection:
+        return dict(connection.execute(sa.select(table.c[code], table.c[name]).order_by(table.c[name])).all())

@@ -17,6 +17,9 @@ from sqlalchemy.engine import Engine
 
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute
+from dashboard.metrics.disclosure import suppress
+from dashboard.metrics.store_overview import tables_with_rows
+from data_connectors.config import suppression_threshold
 
 COMPONENTS = (
     "neglect_at_assessment_rate_per_10k",
@@ -29,11 +32,15 @@ COMPONENTS = (
 
 
 def indicator_by_area(engine: Engine, metric_id: str, filters: Filters, level: str) -> pd.DataFrame:
-    """One indicator for each area over the whole period: numerators and denominators added across
-    financial years (so a rate's denominator is child-years)."""
-    frame = compute(engine, metric_id, filters, by=level, grain="year")
+    """One indicator for each area over the whole period: numerators and denominators added across the
+    months, a rate's denominator as child-years (each month's children over twelve), so a rate is per
+    10,000 children per year however many months or financial years the period touches."""
+    frame = compute(engine, metric_id, filters, by=level, grain="month")
     totals = frame.groupby(level, as_index=False)[["numerator", "denominator"]].sum()
-    scale = {"ratio": 100.0, "rate_per_10k": 10_000.0}.get(metric(metric_id).kind, 1.0)
+    kind = metric(metric_id).kind
+    if kind == "rate_per_10k":
+        totals["denominator"] = totals["denominator"] / 12
+    scale = {"ratio": 100.0, "rate_per_10k": 10_000.0}.get(kind, 1.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         totals["value"] = np.where(
             totals["denominator"] > 0, scale * totals["numerator"] / totals["denominator"], np.nan
@@ -44,23 +51,121 @@ def indicator_by_area(engine: Engine, metric_id: str, filters: Filters, level: s
 def neglect_index(engine: Engine, filters: Filters | None = None, level: str = "ward") -> pd.DataFrame:
     """Per area: each component's value and z-score, the index, its rank (1 = most signs of neglect) and
     how many components it rests on. `attrs["left_out"]` names components without information."""
-    filters = filters or Filters()
+    return _index(_indicators(engine, filters or Filters(), level), level)
+
+
+def neglect_table(engine: Engine, filters: Filters | None = None, level: str = "ward") -> pd.DataFrame:
+    """`neglect_index` with each component's numerator and denominator beside it (``<id>_numerator``,
+    ``<id>_denominator``, for every component, left out or not): what disclosure control and the page's
+    plain words about left-out components need. Same `attrs["left_out"]`."""
+    indicators = _indicators(engine, filters or Filters(), level)
+    frame = _index(indicators, level)
+    counts = pd.DataFrame(index=pd.Index(frame[level], name=level))
+    for metric_id, indicator in indicators.items():
+        parts = indicator.set_index(level)
+        counts[f"{metric_id}_numerator"] = parts["numerator"].reindex(counts.index).fillna(0)
+        counts[f"{metric_id}_denominator"] = parts["denominator"].reindex(counts.index).fillna(0)
+    out = frame.merge(counts.reset_index(), on=level, how="left")
+    out.attrs.update(frame.attrs)
+    return out
+
+
+def left_out_reasons(table: pd.DataFrame, tables_with_rows: set[str]) -> dict[str, str]:
+    """Why each left-out component carries no information, in plain words: its source holds no data yet,
+    nothing happened in this view, too few areas have a value, or it is the same everywhere."""
+    reasons = {}
+    for metric_id in table.attrs.get("left_out", []):
+        chosen = metric(metric_id)
+        numerator = table.get(f"{metric_id}_numerator", pd.Series(dtype=float))
+        denominator = table.get(f"{metric_id}_denominator", pd.Series(dtype=float))
+        if chosen.numerator.source not in tables_with_rows:
+            reasons[metric_id] = f"no data loaded yet for {chosen.label.lower()}"
+        elif numerator.sum() == 0:
+            reasons[metric_id] = f"none in this view ({chosen.label.lower()})"
+        elif (denominator > 0).sum() < 2:
+            reasons[metric_id] = f"fewer than two areas have a value for {chosen.label.lower()}"
+        else:
+            reasons[metric_id] = f"{chosen.label} is the same in every area, so it cannot tell areas apart"
+    return reasons
+
+
+def component_sources_with_rows(engine: Engine) -> set[str]:
+    """The components' source tables that hold any rows at all (an empty one means "not loaded yet")."""
+    return tables_with_rows(engine, {metric(metric_id).numerator.source for metric_id in COMPONENTS})
+
+
+def disclosed_index(table: pd.DataFrame, level: str, threshold: int | None = None) -> pd.DataFrame:
+    """The neglect table made fit to show: each component's value and z-score hidden where the count it
+    rests on is small (and, as secondary suppression, where the partnership total would give a hidden
+    count away), and an area's index hidden where it would give back a hidden component.
+
+    The index is the mean of an area's z-scores, so with every other z-score shown it would reveal a single
+    hidden one. Each area's row is therefore treated as a total of its components: where exactly one is
+    hidden, one more is hidden (the smallest other non-zero count); only where there is none is the index
+    itself hidden (and, because the row totals are treated like any other counts, one more area's index
+    with it). A component's count is its numerator, or for a share with no events its denominator (a share
+    of 0 out of 3 is as telling as 3). Ranks are then among the areas whose index is shown.
+    """
+    components = [m for m in COMPONENTS if f"{m}_z" in table.columns]
+    work = table.copy()
+    keys = []
+    for metric_id in components:
+        numerator, denominator = work[f"{metric_id}_numerator"], work[f"{metric_id}_denominator"]
+        key = numerator if metric(metric_id).kind != "ratio" else numerator.where(numerator > 0, denominator)
+        work[f"{metric_id}_count"] = key.fillna(0)
+        keys.append(f"{metric_id}_count")
+    if not keys:
+        return work  # no component carries information: there is nothing to show, so nothing to hide
+    threshold = threshold or suppression_threshold()
+    # the row's total, offset so that it is never a small count itself (it is never shown): it is hidden
+    # only when a row has exactly one hidden component and no other non-zero one to hide beside it
+    work["all_components"] = work[keys].sum(axis=1) + threshold
+    derived = {f"{m}_{part}": [f"{m}_count"] for m in components for part in ("value", "z")}
+    derived |= {"index": ["all_components"], "rank": ["all_components"]}
+    out = suppress(
+        work,
+        [*keys, "all_components"],
+        derived_columns=derived,
+        threshold=threshold,
+        group_by=[],
+        total_column="all_components",
+    )
+    shown = out["index"].notna()
+    out.loc[shown, "rank"] = out.loc[shown, "index"].rank(ascending=False, method="min")
+    out.attrs.update({k: v for k, v in table.attrs.items() if k not in out.attrs})
+    return out
+
+
+def _indicators(engine: Engine, filters: Filters, level: str) -> dict[str, pd.DataFrame]:
+    return {metric_id: indicator_by_area(engine, metric_id, filters, level) for metric_id in COMPONENTS}
+
+
+def _index(indicators: dict[str, pd.DataFrame], level: str) -> pd.DataFrame:
     values, zscores, left_out = {}, {}, []
-    for metric_id in COMPONENTS:
-        component = indicator_by_area(engine, metric_id, filters, level).set_index(level)["value"]
+    areas = pd.Index([], name=level)
+    for metric_id, indicator in indicators.items():
+        component = indicator.set_index(level)["value"]
+        areas = areas.union(component.index)
         spread = component.std(ddof=0)
         if component.notna().sum() < 2 or not spread or np.isnan(spread):
             left_out.append(metric_id)
             continue
         values[metric_id] = component
         zscores[metric_id] = (component - component.mean()) / spread
-    frame = pd.DataFrame(values).add_suffix("_value")
-    z = pd.DataFrame(zscores)
+    frame = pd.DataFrame(values, index=areas).add_suffix("_value")
+    z = pd.DataFrame(zscores, index=areas)
     frame = frame.join(z.add_suffix("_z"), how="outer")
     frame["index"] = z.mean(axis=1)
     frame["components"] = z.notna().sum(axis=1)
     frame = frame.sort_values("index", ascending=False)
     frame["rank"] = frame["index"].rank(ascending=False, method="min")
-    frame = frame.reset_index().rename(columns={"index_name": level})
+    frame.index.name = level
+    frame = frame.reset_index()
     frame.attrs["left_out"] = left_out
     return frame
+
+
+def method_in_words() -> str:
+    """The method paragraph of this module's docstring, as one paragraph for the Neglect page."""
+    text = (__doc__ or "").split("Method (documented on the Neglect page too):", 1)[-1]
+    return " ".join(text.split())

@@ -42,3 +42,14 @@ def load_history(engine: Engine, limit: int = 200) -> pd.DataFrame:
     with engine.connect() as connection:
         result = connection.execute(query)
         return pd.DataFrame(result.all(), columns=list(result.keys()))
+
+
+def tables_with_rows(engine: Engine, names: list[str] | set[str]) -> set[str]:
+    """Which of the named canonical tables hold any rows at all (an empty one is "not loaded yet")."""
+    found = set()
+    with engine.connect() as connection:
+        for name in sorted(names):
+            table = schema.metadata.tables.get(name)
+            if table is not None and connection.execute(sa.select(sa.literal(1)).select_from(table).limit(1)).first():
+                found.add(name)
+    return found

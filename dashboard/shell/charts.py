@@ -110,6 +110,108 @@ def spc_chart(frame: pd.DataFrame, chosen: Metric, title: str, caption: str) -> 
     return _layout(figure, title, caption)
 
 
+def _sorted_labels(
+    frame: pd.DataFrame, category: str, value: str, names: dict | None, hover: list[str] | None
+) -> tuple[pd.DataFrame, list[str]]:
+    """Rows in ascending order (so the largest is drawn at the top), suppressed first (at the foot), with the
+    names people read and "(suppressed)" where the value is hidden."""
+    shown = frame.assign(
+        label=frame[category].map(lambda c: (names or {}).get(c, c)), hover=hover if hover is not None else ""
+    )
+    shown = shown.sort_values(value, ascending=True, na_position="first")
+    labels = [
+        f"{label} (suppressed)" if pd.isna(v) else label for label, v in zip(shown["label"], shown[value], strict=True)
+    ]
+    return shown, labels
+
+
+def ranked_bars(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    title: str,
+    caption: str,
+    names: dict | None = None,
+    hover: list[str] | None = None,
+    value_title: str = "",
+) -> go.Figure:
+    """Signed scores (above or below an average of 0) one bar per category, highest at the top: orange
+    above the average, blue below. Suppressed categories are listed at the foot with no bar."""
+    shown, labels = _sorted_labels(frame, category, value, names, hover)
+    texts = [
+        f"{label}: suppressed to protect the children concerned" if pd.isna(v) else (extra or f"{label}: {v:+.2f}")
+        for label, v, extra in zip(labels, shown[value], shown["hover"], strict=True)
+    ]
+    figure = go.Figure(
+        go.Bar(
+            x=shown[value],
+            y=labels,
+            orientation="h",
+            marker={"color": [ORANGE if v > 0 else BLUE for v in shown[value].fillna(0)]},
+            hovertext=texts,
+            hoverinfo="text",
+        )
+    )
+    figure.add_vline(x=0, line={"color": GREY, "width": 1})
+    figure.update_xaxes(title=value_title)
+    figure.update_yaxes(type="category")
+    return _layout(figure, title, caption, height=max(300, 28 * len(shown) + 140))
+
+
+def interval_dots(
+    frame: pd.DataFrame,
+    category: str,
+    value: str,
+    lower: str,
+    upper: str,
+    title: str,
+    caption: str,
+    names: dict | None = None,
+    reference: float | None = 1.0,
+    log: bool = True,
+    highlight: str | None = None,
+    value_title: str = "",
+    hover: list[str] | None = None,
+) -> go.Figure:
+    """Estimates with their intervals as dots and whiskers (a forest plot), largest at the top, with a
+    reference line (1 for a ratio: no association); rows where `highlight` is true in orange. Suppressed
+    rows are listed at the foot with no dot."""
+    shown, labels = _sorted_labels(frame, category, value, names, hover)
+    flagged = shown[highlight].fillna(False).astype(bool) if highlight else pd.Series(False, index=shown.index)
+    figure = go.Figure(
+        go.Scatter(
+            x=shown[value],
+            y=labels,
+            mode="markers",
+            marker={"color": [ORANGE if f else BLUE for f in flagged], "size": 10},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": shown[upper] - shown[value],
+                "arrayminus": shown[value] - shown[lower],
+                "color": GREY,
+            },
+            hovertext=[
+                f"{label}: suppressed to protect the children concerned"
+                if pd.isna(v)
+                else (extra or f"{label}: {v:.2f} (95% interval {lo:.2f} to {hi:.2f})")
+                for label, v, lo, hi, extra in zip(
+                    labels, shown[value], shown[lower], shown[upper], shown["hover"], strict=True
+                )
+            ],
+            hoverinfo="text",
+        )
+    )
+    if reference is not None:
+        figure.add_vline(x=reference, line={"color": GREY, "dash": "dash", "width": 1})
+    if log:
+        ticks = [0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100]
+        figure.update_xaxes(type="log", tickvals=ticks, ticktext=[f"{tick:g}" for tick in ticks])
+    figure.update_xaxes(title=value_title)
+    figure.update_yaxes(type="category")
+    return _layout(figure, title, caption, height=max(300, 28 * len(shown) + 140))
+
+
 def bars_with_intervals(
     frame: pd.DataFrame, category: str, chosen: Metric, title: str, caption: str, names: dict | None = None
 ) -> go.Figure:

@@ -10,7 +10,11 @@ import streamlit as st
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.england import NationalFigure, england_value
+from dashboard.metrics.factors import cooccurrence, factor_rows
+from dashboard.metrics.localities import area_names
+from dashboard.metrics.neglect import neglect_table
 from dashboard.metrics.spc import xmr
+from dashboard.metrics.store_overview import tables_with_rows
 from dashboard.metrics.thresholds import agreement_matrix
 from dashboard.store_access import engine_for
 
@@ -57,3 +61,33 @@ def with_spc(frame: pd.DataFrame) -> pd.DataFrame:
     out.attrs.update(frame.attrs)
     out.attrs.update(chart.attrs)
     return out
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def neglect_result(url: str, version: int, filters: Filters, level: str) -> pd.DataFrame:
+    """The neglect index with its components' counts, as `neglect_table` returns it (not yet suppressed)."""
+    return neglect_table(engine_for(url), filters, level)
+
+
+@st.cache_data(max_entries=64, ttl=CACHE_SECONDS, show_spinner=False)
+def tables_loaded(url: str, version: int, names: tuple[str, ...]) -> set[str]:
+    """Which of the named tables hold any rows (an empty one is "not loaded yet")."""
+    return tables_with_rows(engine_for(url), set(names))
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def factor_rows_result(url: str, version: int, filters: Filters) -> pd.DataFrame:
+    """(assessment_id, factor_code) for the view's completed assessments."""
+    return factor_rows(engine_for(url), filters)
+
+
+@st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
+def cooccurrence_result(url: str, version: int, filters: Filters, completed_assessments: int) -> pd.DataFrame:
+    """Every pair of factors for the view, as `factor_pairs` returns it (not yet suppressed)."""
+    return cooccurrence(factor_rows_result(url, version, filters), completed_assessments)
+
+
+@st.cache_data(max_entries=64, ttl=CACHE_SECONDS, show_spinner=False)
+def area_names_result(url: str, version: int, level: str) -> dict[str, str]:
+    """Names of the localities, wards or small areas."""
+    return area_names(engine_for(url), level)

@@ -1,0 +1,177 @@
+"""Factors identified at assessment, for the "Which risks travel together?" page: how often each factor is
+identified (the `assessment_factor_prevalence` metric over a whole period, and on England's basis for a fair
+comparison), and which factors turn up with a chosen one more often than chance (`cooccurrence.factor_pairs`
+on the store's factor rows for the same view).
+
+England publishes each factor as a share of assessment episodes with at least one factor recorded (DfE
+table C3); the metric's share is of every completed assessment, including those that found no factor.
+Compared with England's figure, the metric would read low wherever many assessments record none, so the
+comparison uses England's basis: assessments with at least one factor other than 21 ("no factors").
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from dashboard.metrics.compute import Filters, filter_clauses
+from dashboard.metrics.cooccurrence import NO_FACTORS, factor_pairs
+from dashboard.metrics.disclosure import suppress
+from dashboard.metrics.england import england_factor_share
+from dashboard.metrics.intervals import wilson
+from dashboard.metrics.sources import source
+from data_connectors.codelists import ALL_CODE_LISTS
+from data_connectors.config import suppression_threshold
+
+FACTOR_NAMES: dict[str, str] = dict(ALL_CODE_LISTS["assessment_factor"].codes)
+SIGNIFICANT = 0.05
+"""Benjamini-Hochberg adjusted p-value below which a pair is flagged as worth a look."""
+
+
+def factor_name(code: str) -> str:
+    """ "15A Self-harm": the code people look up in the CIN guidance, with its meaning."""
+    return f"{code} {FACTOR_NAMES[code]}" if code in FACTOR_NAMES else str(code)
+
+
+def factor_rows(engine: Engine | sa.Connection, filters: Filters | None = None) -> pd.DataFrame:
+    """(assessment_id, factor_code) for every factor recorded at a completed assessment in the view: dated
+    by authorisation and filtered exactly as the factor metrics are (one row per assessment and factor)."""
+    selectable = source("assessment_factors")
+    query = (
+        sa.select(selectable.c.assessment_id, selectable.c.factor_code)
+        .where(*filter_clauses(selectable, filters or Filters()))
+        .distinct()
+        .order_by(selectable.c.assessment_id, selectable.c.factor_code)
+    )
+    if isinstance(engine, sa.Connection):
+        rows = engine.execute(query).all()
+    else:
+        with engine.connect() as connection:
+            rows = connection.execute(query).all()
+    return pd.DataFrame(rows, columns=["assessment_id", "factor_code"])
+
+
+def prevalence_over_period(frame: pd.DataFrame) -> pd.DataFrame:
+    """`assessment_factor_prevalence` split by factor (any grain) added up over the whole period: one row per
+    factor with the assessments identifying it, the completed assessments, the share (%) and its 95% Wilson
+    interval; most common first."""
+    totals = frame.groupby("factor", as_index=False)[["numerator", "denominator"]].sum()
+    share = wilson(totals["numerator"].to_numpy(), totals["denominator"].to_numpy())
+    totals["value"], totals["lower"], totals["upper"] = 100 * share.estimate, 100 * share.lower, 100 * share.upper
+    totals = totals.sort_values(["numerator", "factor"], ascending=[False, True], ignore_index=True)
+    totals.attrs["metric"] = "assessment_factor_prevalence"
+    return totals
+
+
+def england_comparison(prevalence: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+    """Each factor England publishes, as a share of the view's assessments with at least one factor (England's
+    basis) with its 95% interval, England's 2025 share, and whether England's figure lies above, below or
+    within the local interval."""
+    with_any = int(rows.loc[rows["factor_code"] != NO_FACTORS, "assessment_id"].nunique())
+    out = prevalence[["factor", "numerator"]].copy()
+    out["with_any_factor"] = with_any
+    out["england"] = [england_factor_share(code) for code in out["factor"]]
+    out = out[out["england"].notna()].reset_index(drop=True)
+    share = wilson(out["numerator"].to_numpy(), out["with_any_factor"].to_numpy())
+    out["share"], out["lower"], out["upper"] = 100 * share.estimate, 100 * share.lower, 100 * share.upper
+    out["compared"] = np.select(
+        [out["lower"] > out["england"], out["upper"] < out["england"], out["share"].notna()],
+        ["higher than England", "lower than England", "similar to England"],
+        "",
+    )
+    return out
+
+
+def cooccurrence(rows: pd.DataFrame, completed_assessments: int) -> pd.DataFrame:
+    """`factor_pairs` over the view's factor rows, counting every completed assessment in the view (those
+    with no factor row too) in `n_assessments`."""
+    return factor_pairs(rows, n_assessments=max(int(completed_assessments), int(rows["assessment_id"].nunique())))
+
+
+def pairs_with(pairs: pd.DataFrame, factor: str) -> pd.DataFrame:
+    """The pairs that include `factor`, each seen from it: the other factor, how many assessments had the
+    chosen one, the other, both, and the pair's statistics; most surprising first (adjusted p-value, then
+    the larger lift). `worth_a_look`: recorded together more often than chance, with a Benjamini-Hochberg
+    adjusted p-value below 0.05."""
+    first = pairs[pairs["factor_a"] == factor].rename(
+        columns={"factor_b": "other", "n_a": "n_chosen", "n_b": "n_other"}
+    )
+    second = pairs[pairs["factor_b"] == factor].rename(
+        columns={"factor_a": "other", "n_b": "n_chosen", "n_a": "n_other"}
+    )
+    columns = [
+        "other",
+        "n_assessments",
+        "n_chosen",
+        "n_other",
+        "n_both",
+        "expected_both",
+        "lift",
+        "odds_ratio",
+        "or_lower",
+        "or_upper",
+        "zero_cell_corrected",
+        "test",
+        "p_value",
+        "p_adjusted",
+    ]
+    if first.empty and second.empty:
+        return pd.DataFrame(columns=[*columns, "worth_a_look"])
+    out = pd.concat([first, second], ignore_index=True)[columns]
+    out = out.sort_values(["p_adjusted", "lift", "other"], ascending=[True, False, True], ignore_index=True)
+    out["worth_a_look"] = (out["p_adjusted"] < SIGNIFICANT) & (out["lift"] > 1)
+    return out
+
+
+def disclosed_prevalence(prevalence: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """Factor shares fit to show: counts of 1 to threshold-1 hidden with their share and interval. A child's
+    assessment can record several factors, so the factors do not add up to a total: no secondary suppression
+    is needed across them."""
+    out = suppress(
+        prevalence,
+        ["numerator", "denominator"],
+        derived_columns={column: ["numerator", "denominator"] for column in ("value", "lower", "upper")},
+        threshold=threshold or suppression_threshold(),
+    )
+    out.attrs.update({k: v for k, v in prevalence.attrs.items() if k not in out.attrs})
+    return _hidden_last(out, "numerator", "factor")
+
+
+def disclosed_comparison(comparison: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """The England comparison fit to show: a small count hides its share, interval and the comparison."""
+    out = suppress(
+        comparison,
+        ["numerator", "with_any_factor"],
+        derived_columns={column: ["numerator", "with_any_factor"] for column in ("share", "lower", "upper")},
+        threshold=threshold or suppression_threshold(),
+    )
+    out["compared"] = out["compared"].where(out["share"].notna(), "")
+    return _hidden_last(out, "numerator", "factor")
+
+
+def _hidden_last(frame: pd.DataFrame, count: str, code: str) -> pd.DataFrame:
+    """Rows whose count is hidden moved to the end in code order, so where they stood in a sorted list
+    cannot hint at their size."""
+    hidden = frame[f"{count}_suppressed"].to_numpy()
+    out = pd.concat([frame[~hidden], frame[hidden].sort_values(code)], ignore_index=True)
+    out.attrs.update(frame.attrs)
+    return out
+
+
+def disclosed_pairs(pairs: pd.DataFrame, threshold: int | None = None) -> pd.DataFrame:
+    """Pairs fit to show: where fewer than `threshold` assessments had both factors, the count is hidden with
+    the lift, odds ratio, interval and p-values (each would give it back); a small count of the other
+    factor hides what is built on it. Pairs are not parts of one total, so no secondary suppression."""
+    built_on_both = ["n_both", "n_chosen", "n_other"]
+    derived = {"expected_both": ["n_chosen", "n_other"]}
+    derived |= {c: built_on_both for c in ("lift", "odds_ratio", "or_lower", "or_upper", "p_value", "p_adjusted")}
+    out = suppress(
+        pairs,
+        ["n_both", "n_chosen", "n_other"],
+        derived_columns=derived,
+        threshold=threshold or suppression_threshold(),
+    )
+    out["worth_a_look"] = out["worth_a_look"] & out["p_adjusted"].notna()
+    return _hidden_last(out, "n_both", "other")
