@@ -18,6 +18,7 @@ from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.disclosure import REASON_COLUMN, render
 from dashboard.metrics.localities import resolve_localities
 from dashboard.metrics.materialise import refresh_event_tables
+from dashboard.metrics.presentation import disclosed
 from data_connectors import config
 from data_connectors.store import StoreError, make_engine, store_exists
 
@@ -95,14 +96,17 @@ def _show(args: argparse.Namespace) -> int:
         frame = compute(engine, args.metric, filters, by=args.by, grain=args.grain)
     finally:
         engine.dispose()
-    shown = frame.drop(columns=["metric", "period_start"])
+    protected = disclosed(frame)
+    shown = render(protected, {"value": "{:.1f}", "lower": "{:.1f}", "upper": "{:.1f}"})
+    shown = shown.drop(columns=["metric", "period_start"])
     if args.format == "csv":
         shown.to_csv(sys.stdout, index=False)
     elif args.format == "json":
-        print(shown.to_json(orient="records", double_precision=4))
+        print(shown.to_json(orient="records"))
     else:
         with pd.option_context("display.max_rows", None, "display.width", 160):
-            print(shown.to_string(index=False, float_format=lambda v: f"{v:,.1f}"))
+            print(shown.to_string(index=False))
+        print(protected.attrs["disclosure"]["note"], file=sys.stderr)
     return 0
 
 
