@@ -70,7 +70,7 @@ def compute(
         raise ValueError(f"{chosen.id} is not available by {grain}")
     denominator: list[tuple] | None = None
     population = pd.DataFrame()
-    with _connection(engine) as connection:
+    with connection_for(engine) as connection:
         numerator = _counts(connection, chosen.numerator, filters, by)
         if chosen.denominator is not None:
             split = by if by not in chosen.numerator_only else None
@@ -115,7 +115,8 @@ def compute_many(
 
 
 @contextlib.contextmanager
-def _connection(engine: Engine | sa.Connection) -> Iterator[sa.Connection]:
+def connection_for(engine: Engine | sa.Connection) -> Iterator[sa.Connection]:
+    """The connection given, or a new one from the engine for the duration."""
     if isinstance(engine, sa.Connection):
         yield engine
     else:

@@ -46,7 +46,7 @@ KEY_FIELDS: dict[str, tuple[tuple[str, str | None], ...]] = {
     "police_incidents": (("area_code", None), ("latitude", None), ("longitude", None), ("location_precision", None)),
     "school_attendance": (("persistent_absentees", None),),
     "schools": (("area_code", None), ("latitude", None), ("longitude", None), ("pupils", None)),
-    "small_areas": (("centroid_latitude", None), ("centroid_longitude", None), ("boundary_geojson", None)),
+    "small_areas": (("centroid_latitude", None), ("centroid_longitude", None)),
     "deprivation": (("idaci_score", None), ("idaci_decile", None)),
     "audits": (("theme", None), ("cases_reviewed", None), ("lead_agency", None)),
     "actions": (("origin_ref", None),),

@@ -16,12 +16,12 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from dashboard.metrics.compute import Filters, filter_clauses
+from dashboard.metrics.compute import Filters, connection_for, filter_clauses
 from dashboard.metrics.cooccurrence import NO_FACTORS, factor_pairs
 from dashboard.metrics.disclosure import suppress
 from dashboard.metrics.england import england_factor_share
 from dashboard.metrics.intervals import wilson
-from dashboard.metrics.sources import source
+from dashboard.metrics.materialise import readable
 from data_connectors.codelists import ALL_CODE_LISTS
 from data_connectors.config import suppression_threshold
 
@@ -38,18 +38,15 @@ def factor_name(code: str) -> str:
 def factor_rows(engine: Engine | sa.Connection, filters: Filters | None = None) -> pd.DataFrame:
     """(assessment_id, factor_code) for every factor recorded at a completed assessment in the view: dated
     by authorisation and filtered exactly as the factor metrics are (one row per assessment and factor)."""
-    selectable = source("assessment_factors")
-    query = (
-        sa.select(selectable.c.assessment_id, selectable.c.factor_code)
-        .where(*filter_clauses(selectable, filters or Filters()))
-        .distinct()
-        .order_by(selectable.c.assessment_id, selectable.c.factor_code)
-    )
-    if isinstance(engine, sa.Connection):
-        rows = engine.execute(query).all()
-    else:
-        with engine.connect() as connection:
-            rows = connection.execute(query).all()
+    with connection_for(engine) as connection:
+        selectable = readable(connection, "assessment_factors")
+        query = (
+            sa.select(selectable.c.assessment_id, selectable.c.factor_code)
+            .where(*filter_clauses(selectable, filters or Filters(), "assessment_factors"))
+            .distinct()
+            .order_by(selectable.c.assessment_id, selectable.c.factor_code)
+        )
+        rows = connection.execute(query).all()
     return pd.DataFrame(rows, columns=["assessment_id", "factor_code"])
 
 
