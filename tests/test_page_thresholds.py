@@ -148,6 +148,11 @@ def test_path_and_tiles_by_hand(everything) -> None:
         "Child protection plans",
     ]
     assert steps["text"] == ["73", "41", "18", "8", "6", "5"]
+    # 41/73, 18/41, 8/18, 6/8 and 5/6, per 100
+    assert (
+        "Over the period: 56 referrals per 100 contacts; 44 assessments per 100 referrals; 44 s47 enquiries per 100 "
+        "assessments; 75 ICPCs per 100 s47 enquiries; 83 plans per 100 ICPCs."
+    ) in [c.value for c in everything.caption]
     shown = tiles(everything)
     # 8 enquiries in 6 months among 3,000 children: 8 / 1,500 child-years = 53.3 per 10,000 a year
     assert shown["Section 47 enquiries per 10,000 children"] == "53.3 per 10,000"
@@ -197,6 +202,11 @@ def test_an_agency_filter_says_what_it_cannot_filter(world_url: str, monkeypatch
     assert steps["y"][-2:] == ["Initial conferences (ICPC) (all referrers)", "Child protection plans (all referrers)"]
     captions = [c.value for c in app.caption]
     assert any(c.startswith("Conferences and plans do not record who made the referral") for c in captions)
+    # ratios only between steps counted alike: no conferences (every referrer) per 100 police enquiries
+    assert (
+        "Over the period: 67 referrals per 100 contacts; 30 assessments per 100 referrals; 133 s47 enquiries per "
+        "100 assessments; 83 plans per 100 ICPCs." in captions
+    )
 
 
 def test_a_view_with_nothing_in_it_says_so(world_url: str, monkeypatch) -> None:

@@ -80,10 +80,12 @@ def path_steps(url: str, version: int, filters) -> pd.DataFrame:
 
 
 def _path_words(steps: pd.DataFrame) -> str:
-    """'44 assessments per 100 referrals; ...' for neighbouring steps both shown."""
+    """'44 assessments per 100 referrals; ...' for neighbouring steps both shown and filtered alike (a step
+    that counts every referrer is not divided by one that counts the agencies chosen)."""
     parts = []
     for before, after in zip(steps.itertuples(), steps.iloc[1:].itertuples(), strict=False):
-        if pd.notna(before.count) and pd.notna(after.count) and before.count > 0:
+        alike = ("all referrers" in before.step) == ("all referrers" in after.step)
+        if alike and pd.notna(before.count) and pd.notna(after.count) and before.count > 0:
             parts.append(f"{100 * after.count / before.count:.0f} {after.words} per 100 {before.words}")
     return "; ".join(parts)
 
