@@ -35,7 +35,7 @@ PAGE_FOR_METRIC = {
     "cp_plan": "pages/thresholds.py",
     "s47": "pages/thresholds.py",
     "neglect": "pages/neglect.py",
-    "assessment": "pages/factors.py",
+    "assessment_factor": "pages/factors.py",
 }
 
 
