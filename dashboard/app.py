@@ -48,6 +48,10 @@ navigation = st.navigation(
         "Overview": [
             st.Page(PAGES / "overview.py", title="Board overview", icon=":material/dashboard:", default=ready),
         ],
+        "Geography": [
+            st.Page(PAGES / "demand_map.py", title="Demand map", icon=":material/map:", url_path="demand_map"),
+            st.Page(PAGES / "school.py", title="School drill-down", icon=":material/school:", url_path="school"),
+        ],
         "Data": [
             st.Page(
                 PAGES / "home.py",
