@@ -78,26 +78,27 @@ def hidden_words(row: pd.Series, chosen: Metric, threshold: int) -> str | None:
     flag = row.get("value_suppressed")
     if flag is None or pd.isna(flag) or not flag:
         return None
-    if REASON_SMALL in str(row.get("suppression_reason", "")):
+    parts = str(row.get("suppression_reason", "")).split("; ")
+    if any(part in (f"numerator: {REASON_SMALL}", f"denominator: {REASON_SMALL}") for part in parts):
         return f"fewer than {threshold} {_noun(chosen)}: figures hidden to protect the children concerned"
     return "figures hidden so that other areas' small counts cannot be worked out"
 
 
 def area_tooltip(row: pd.Series, chosen: Metric, threshold: int) -> str:
-    """The tooltip of one area, built only from disclosed figures."""
-    head = f"<b>{row['name']}</b><br>{chosen.label}"
+    """The tooltip of one area (plain text, a line per fact), built only from disclosed figures."""
+    head = f"{row['name']}\n{chosen.label}"
     hidden = hidden_words(row, chosen, threshold)
     if hidden:
-        return f"{head}<br>{hidden}"
+        return f"{head}\n{hidden}"
     if pd.isna(row["value"]):
-        return f"{head}<br>no data for this period"
+        return f"{head}\nno data for this period"
     interval = f"95% interval {_bound(row['lower'], chosen)} to {_bound(row['upper'], chosen)}"
     counts = (
         f"{row['numerator']:,.0f} of {row['denominator']:,.0f} {_noun(chosen)}"
         if chosen.kind == "ratio"
         else f"{row['numerator']:,.0f} {_noun(chosen)}; {row['denominator']:,.0f} children aged 0-17"
     )
-    return f"{head}: <b>{value_words(chosen, row['value'])}</b><br>{interval}<br>{counts}"
+    return f"{head}: {value_words(chosen, row['value'])}\n{interval}\n{counts}"
 
 
 def colour_classes(values: pd.Series) -> list[float]:
@@ -210,7 +211,7 @@ def hexagon_rows(hexagons: pd.DataFrame, kind_label: str, period: str) -> list[d
             "polygon": polygon,
             "incidents": int(count),
             "fill": hexagon_colour(int(count)),
-            "tooltip": f"<b>{count:,} incidents</b> in this hexagon<br>{kind_label}<br>{period}",
+            "tooltip": f"{count:,} incidents in this hexagon\n{kind_label}\n{period}",
         }
         for polygon, count in zip(hexagons["polygon"], hexagons["incidents"], strict=True)
     ]
@@ -221,14 +222,14 @@ def school_rows(schools: pd.DataFrame, labels: dict[str, str]) -> list[dict]:
     for school in schools.itertuples(index=False):
         if pd.isna(school.latitude) or pd.isna(school.longitude):
             continue
-        pupils = "" if pd.isna(school.pupils) else f"<br>{int(school.pupils):,} pupils"
+        pupils = "" if pd.isna(school.pupils) else f"\n{int(school.pupils):,} pupils"
         rows.append(
             {
                 "kind": "school",
                 "urn": school.urn,
                 "name": labels[school.urn],
                 "position": [float(school.longitude), float(school.latitude)],
-                "tooltip": f"<b>{school.name}</b><br>{school.phase_name} school{pupils}<br>Click to open the school",
+                "tooltip": f"{school.name}\n{school.phase_name} school{pupils}\nClick to open the school",
             }
         )
     return rows
@@ -271,10 +272,13 @@ def build_deck(
             data=labels,
             get_position="position",
             get_text="name",
-            get_size=14,
+            get_size=16,
             get_color=[20, 20, 20, 255],
+            get_text_anchor="'middle'",
+            get_alignment_baseline="'center'",
             background=True,
-            get_background_color=[255, 255, 255, 200],
+            get_background_color=[255, 255, 255, 210],
+            background_padding=[3, 1],
             pickable=False,
         ),
         pdk.Layer(
@@ -298,7 +302,8 @@ def build_deck(
         initial_view_state=pdk.ViewState(**view),
         map_style=style,
         map_provider=provider,
-        tooltip={"html": "{tooltip}", "style": {"backgroundColor": "white", "color": "black", "fontSize": "13px"}},
+        # plain text, one line per fact (Streamlit escapes values put into an HTML tooltip)
+        tooltip={"text": "{tooltip}", "style": {"backgroundColor": "white", "color": "black", "fontSize": "13px"}},
     )
 
 

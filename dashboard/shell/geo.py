@@ -93,8 +93,9 @@ def base_map() -> tuple[str | None, str | None, str]:
     return style, provider, ""
 
 
-def fit_view(longitudes: list[float], latitudes: list[float], width: int = 1100, height: int = 600) -> dict:
-    """Centre and zoom (Web Mercator) that show every point given, with a margin."""
+def fit_view(longitudes: list[float], latitudes: list[float], width: int = 1000, height: int = 600) -> dict:
+    """Centre and zoom that show every point given, with a margin (deck.gl's world is 512 pixels wide at
+    zoom 0, in Web Mercator)."""
     if not longitudes:
         return {"longitude": -1.5, "latitude": 53.0, "zoom": 5}
     west, east, south, north = min(longitudes), max(longitudes), min(latitudes), max(latitudes)
@@ -105,5 +106,5 @@ def fit_view(longitudes: list[float], latitudes: list[float], width: int = 1100,
 
     span_x = max(east - west, 1e-4) / 360
     span_y = max(mercator(north) - mercator(south), 1e-6) / (2 * math.pi)
-    zoom = min(math.log2(width / 256 / span_x), math.log2(height / 256 / span_y)) - 0.25
+    zoom = min(math.log2(width / 512 / span_x), math.log2(height / 512 / span_y)) - 0.3
     return {"longitude": (west + east) / 2, "latitude": centre_lat, "zoom": round(max(min(zoom, 16), 3), 2)}
