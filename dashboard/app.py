@@ -60,6 +60,10 @@ navigation = st.navigation(
         "Assessment": [
             st.Page(PAGES / "factors.py", title="Which risks travel together?", icon=":material/hub:"),
         ],
+        "Geography": [
+            st.Page(PAGES / "demand_map.py", title="Demand map", icon=":material/map:", url_path="demand_map"),
+            st.Page(PAGES / "school.py", title="School drill-down", icon=":material/school:", url_path="school"),
+        ],
         "Data": [
             st.Page(
                 PAGES / "home.py",

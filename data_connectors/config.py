@@ -69,3 +69,11 @@ def suppression_threshold() -> int:
     if threshold < 1:
         raise ValueError("the suppression threshold must be 1 or more")
     return threshold
+
+
+def map_style() -> str | None:
+    """A base map under the dashboard's maps (LOS_MAP_STYLE or `map_style` in the secrets): a MapLibre
+    style URL, or a Carto name such as "light". None by default: maps are drawn from their own layers
+    (boundaries, schools, labels), which need no internet."""
+    text = os.environ.get("LOS_MAP_STYLE") or read_secrets().get("map_style") or ""
+    return text.strip() or None

@@ -22,6 +22,8 @@ PAGE_PATHS = {  # url path -> a heading the page always shows
     "neglect": "Where does neglect concentrate?",
     "factors": "Which risks travel together?",
     "data_quality": "Data quality",
+    "demand_map": "Where is demand and risk?",
+    "school": "School drill-down",
     "loaded": "Line of Sight",
 }
 

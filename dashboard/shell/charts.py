@@ -35,6 +35,8 @@ def value_text(value: float, chosen: Metric) -> str:
     """A value as people read it: 22.6%, 519.4 per 10,000, 1,234."""
     if value is None or pd.isna(value):
         return "suppressed"
+    if chosen.unit:
+        return f"{value:,.1f}{chosen.unit}"
     if chosen.kind == "count":
         return f"{value:,.0f}"
     return f"{value:,.1f}{UNITS[chosen.kind]}"
@@ -213,9 +215,16 @@ def interval_dots(
 
 
 def bars_with_intervals(
-    frame: pd.DataFrame, category: str, chosen: Metric, title: str, caption: str, names: dict | None = None
+    frame: pd.DataFrame,
+    category: str,
+    chosen: Metric,
+    title: str,
+    caption: str,
+    names: dict | None = None,
+    highlight: object = None,
 ) -> go.Figure:
-    """One bar per category with its 95% interval, sorted, suppressed categories labelled on the axis."""
+    """One bar per category with its 95% interval, sorted, suppressed categories labelled on the axis;
+    the `highlight` category (e.g. the school a page is about) drawn in orange."""
     shown = frame.assign(label=frame[category].map(lambda c: (names or {}).get(c, c)))
     shown = shown.sort_values("value", na_position="first")
     labels = [
@@ -227,7 +236,7 @@ def bars_with_intervals(
             x=shown["value"],
             y=labels,
             orientation="h",
-            marker={"color": BLUE},
+            marker={"color": [ORANGE if c == highlight and highlight is not None else BLUE for c in shown[category]]},
             error_x={
                 "type": "data",
                 "symmetric": False,

@@ -11,10 +11,19 @@ import streamlit as st
 from dashboard.metrics.disclosure import disclosure_note, render
 
 
-def shown_table(frame: pd.DataFrame, name: str, key: str, formats: dict[str, str] | None = None) -> None:
-    """A suppressed result as people see it ("<5", "c"), with CSV and Excel downloads of exactly that."""
+def shown_table(
+    frame: pd.DataFrame,
+    name: str,
+    key: str,
+    formats: dict[str, str] | None = None,
+    labels: dict[str, str] | None = None,
+) -> None:
+    """A suppressed result as people see it ("<5", "c"), with CSV and Excel downloads of exactly that;
+    `labels` picks and names the columns readers see, in its order (after suppression is rendered)."""
     visible = render(frame, formats) if "disclosure" in frame.attrs else frame
     visible = visible[[c for c in visible.columns if not c.endswith("_suppressed") and c != "period_start"]]
+    if labels:
+        visible = visible[[c for c in labels if c in visible.columns]].rename(columns=labels)
     st.dataframe(visible, hide_index=True, width="stretch")
     note = frame.attrs.get("disclosure", {}).get("note") or (disclosure_note() if "disclosure" in frame.attrs else "")
     if note:
