@@ -93,7 +93,7 @@ def test_incidents_near_the_school_by_month_with_spc(store: str) -> None:
     # April's 2 is hidden, and left out of the mean: (6 + 5 + 7 + 8 + 12) / 5 = 7.6
     assert values(traces["Police incidents near the school"]) == [6.0, 5.0, 7.0, None, 8.0, 12.0]
     assert values(traces["mean"]) == pytest.approx([7.6] * 6)
-    assert "suppressed (fewer than 5)" in traces
+    assert "hidden (small numbers)" in traces
     assert not any("snapped" in i.value for i in app.info)  # the incidents near Alder are recorded locations
 
 
