@@ -92,3 +92,24 @@ def test_a_file_missing_police_uk_columns_is_refused(tmp_path: Path, capsys) -> 
     url = "duckdb:///" + str(tmp_path / "store.duckdb")
     assert main(["load", str(path), "--store", url, "--kind", "police_uk_street"]) == 2
     assert capsys.readouterr().err.strip() == f"{path}: is missing columns that police_uk_street needs: lsoa_code"
+
+
+def test_police_uk_crime_ids_of_64_characters_load(store_url: str, tmp_path: Path) -> None:
+    """Real Crime IDs are 64 hex characters, longer than the 40 incident_id takes: each is reduced to the
+    first 40 characters of its SHA-256 digest (then keyed-hashed), so two crimes keep two keys."""
+    import hashlib
+
+    first, second = hashlib.sha256(b"one").hexdigest(), hashlib.sha256(b"two").hexdigest()
+    assert len(first) == 64
+    rows = [
+        f"{crime},2024-03,Testshire Police,Testshire Police,-2.101,53.101,On or near Park Road,E01990001,"
+        "Area 001A,Burglary,Under investigation,"
+        for crime in (first, second)
+    ]
+    run_load([write_world(tmp_path / "world")], store_url)
+    result = run_load([_write(tmp_path / "policeuk", rows)], store_url)
+    assert (result.files[0].rows_loaded, result.files[0].rows_rejected) == (2, 0)
+    frame = table_frame(store_url, schema.police_incidents)
+    keys = set(frame.loc[frame["location_precision"] == "SNAPPED", "incident_id"])
+    pseudonymiser = Pseudonymiser(TEST_KEY)
+    assert keys == {pseudonymiser.hash_one(hashlib.sha256(c.encode()).hexdigest()[:40]) for c in (first, second)}

@@ -4,6 +4,10 @@ police.uk publishes no identifiers for anti-social behaviour, no hate-crime or e
 coordinates that are anonymous snap points, not where anything happened. So: rows are keyed by what
 they say (force, month, place, type and their order in the file), flags stay empty, and every row is
 marked SNAPPED so pages say its locations are approximate.
+
+police.uk Crime IDs are 64 hexadecimal characters, longer than the 40 the store's incident_id takes from a
+source, so a Crime ID longer than that is first reduced to the first 40 characters of its SHA-256 digest (the
+same crime always gets the same key; the partnership's keyed hash is then applied as to every identifier).
 """
 
 from __future__ import annotations
@@ -32,6 +36,16 @@ COLUMNS = (
     "context",
 )
 CATEGORY_BY_NAME = {label.upper(): code for code, label in POLICE_CATEGORY.codes.items()}
+ID_WIDTH = schema.police_incidents.c.incident_id.type.length
+
+
+def _fitted_ids(crime_id: pd.Series) -> pd.Series:
+    """Crime IDs that fit the key column as they are; longer ones (police.uk's 64-character IDs) as a digest."""
+    long = as_mask(crime_id.str.len() > ID_WIDTH)
+    if not long.any():
+        return crime_id
+    digests = [hashlib.sha256(text.encode()).hexdigest()[:ID_WIDTH] for text in python_values(crime_id[long])]
+    return crime_id.mask(long, pd.Series(digests, index=crime_id.index[long], dtype=TEXT))
 
 
 def _derive(frame: pd.DataFrame) -> pd.DataFrame:
@@ -55,7 +69,7 @@ def _derive(frame: pd.DataFrame) -> pd.DataFrame:
         "police.uk:" + hashlib.sha256(text.encode()).hexdigest()[:24]
         for text in python_values(described + "|" + occurrence)
     ]
-    crime_id = frame["crime_id"].str.strip()
+    crime_id = _fitted_ids(frame["crime_id"].str.strip())
     out["incident_id"] = crime_id.where(as_mask(crime_id != ""), pd.Series(stand_ins, index=frame.index, dtype=TEXT))
     out["location_precision"] = pd.Series("SNAPPED", index=frame.index, dtype=TEXT)
     return out
