@@ -113,3 +113,16 @@ def test_police_uk_crime_ids_of_64_characters_load(store_url: str, tmp_path: Pat
     keys = set(frame.loc[frame["location_precision"] == "SNAPPED", "incident_id"])
     pseudonymiser = Pseudonymiser(TEST_KEY)
     assert keys == {pseudonymiser.hash_one(hashlib.sha256(c.encode()).hexdigest()[:40]) for c in (first, second)}
+
+
+def test_the_approximate_locations_note_is_said_once_for_many_months(store_url: str, tmp_path: Path, capsys) -> None:
+    run_load([write_world(tmp_path / "world")], store_url)
+    folder = tmp_path / "policeuk"
+    for month in ("2024-03", "2024-04", "2024-05"):
+        path = folder / month / f"{month}-testshire-street.csv"
+        path.parent.mkdir(parents=True)
+        path.write_text(HEADER + "\n" + ROWS[0].replace("2024-03", month) + "\n")
+    assert main(["load", str(folder), "--store", store_url]) == 0
+    out = capsys.readouterr().out
+    assert out.count("police.uk locations are anonymous snap points") == 1
+    assert "2024-03-testshire-street.csv and 2 more police_uk_street files: police.uk locations" in out
