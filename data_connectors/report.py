@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 from data_connectors.pipeline import LoadResult
@@ -19,13 +20,17 @@ def summary_text(result: LoadResult, report_path: Path | None) -> str:
         lines.append(f"{row.table:<{width}}  {row.read:>10,}  {row.loaded:>10,}  {row.rejected:>9,}")
     totals = table[["read", "loaded", "rejected"]].sum()
     lines.append(f"{'total':<{width}}  {totals['read']:>10,}  {totals['loaded']:>10,}  {totals['rejected']:>9,}")
+    noted = Counter(outcome.format for outcome in result.files if outcome.note and outcome.rows_loaded)
     for outcome in result.files:
         if outcome.unchanged_since_load is not None:
             lines.append(f"{outcome.path}: unchanged since load {outcome.unchanged_since_load}; nothing to do")
         elif outcome.rows_read == 0:
             lines.append(f"{outcome.path}: has a header but no data rows")
-        if outcome.note and outcome.rows_loaded:
-            lines.append(f"{outcome.path}: {outcome.note}")
+        if outcome.note and outcome.rows_loaded and outcome.format in noted:
+            # a layout's note is said once, however many of its files (police.uk: one per month) were loaded
+            others = noted.pop(outcome.format) - 1
+            more = f" and {others:,} more {outcome.format} file{'s' if others > 1 else ''}" if others else ""
+            lines.append(f"{outcome.path}{more}: {outcome.note}")
         if outcome.unused_sheets:
             file_name = outcome.path.rsplit(" [", 1)[0]
             lines.append(f"{file_name}: sheets not used (no known layout): {', '.join(outcome.unused_sheets)}")

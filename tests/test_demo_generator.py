@@ -1,10 +1,17 @@
-"""The demo generator: template files, determinism, integrity, valid codes, national anchors and the
-planted signals, all checked from the written CSVs (local tier, generated once for the module)."""
+"""The demo generator: source files in the layouts their connectors read, determinism, integrity, valid
+codes, national anchors and the planted signals (local tier, generated once for the module).
+
+Tables are checked as the connectors hand them to validation: every written file is planned for loading
+and read through the format detected for it (the GIAS grid reference becomes latitude and longitude, the
+ONS wide rows become one row per age, police.uk months become dates), so what is checked is what loads."""
 
 from __future__ import annotations
 
+import csv
+import hashlib
 import json
 import re
+from collections import defaultdict
 from datetime import date
 from pathlib import Path
 
@@ -15,14 +22,26 @@ import pytest
 from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
 from data_connectors.demo import MANIFEST_NAME, partnerships_for, write_demo
+from data_connectors.demo.area_files import IOD_FILE, LOOKUP_FILE, population_file
 from data_connectors.demo.geography import build_place
-from data_connectors.demo.output import GEOJSON_TABLES, file_name
+from data_connectors.demo.gias_file import grid_reference
+from data_connectors.demo.names import partnership_names
+from data_connectors.demo.output import GEOJSON_TABLES, Appender, file_name
+from data_connectors.demo.police_uk_files import HEADER as POLICE_UK_HEADER
+from data_connectors.demo.police_uk_files import STREET_TYPES, force_name
+from data_connectors.demo.sources import NATIONAL_FORMATS
+from data_connectors.formats.gias import GIAS_HEADER
+from data_connectors.formats.ons_population import HEADER as POPULATION_HEADER
+from data_connectors.pipeline import plan_load
+from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM
 
 POSTCODE = re.compile(r"^QQ[0-9][0-9]? [0-9][A-Z]{2}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 METRES_PER_DEGREE = 111_195.0
 PLANNED_DATES = {"actions.due_date", "priorities.end_date"}  # may lie after the extract
 CSV_TABLES = [table for table in schema.data_tables() if table.name not in GEOJSON_TABLES]
+GIAS_FILE = "edubasealldata20261031.csv"
+STREET_FILE = "police-uk/2024-05/2024-05-{force}-street.csv"
 
 
 @pytest.fixture(scope="module")
@@ -50,11 +69,32 @@ def _features(folder: Path) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def t(folder: Path) -> dict[str, pd.DataFrame]:
-    """Every table as text, exactly as a loader would see it (empty string = missing); boundaries as their
-    features' properties, with the geometry as parsed GeoJSON."""
+def loaded_view(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """Every table as its connector hands it to validation (template columns, text, "" for missing), read
+    from the files through the formats the load detects for them; and one row per part read (file, format,
+    table, rows read as the load report counts them)."""
+    frames: dict[str, list[pd.DataFrame]] = defaultdict(list)
+    parts = []
+    for item in plan_load([folder]):
+        rows = 0
+        for chunk in item.part.chunks():
+            rows += chunk[ROW_NUMBER].nunique()
+            frame = item.format.to_template(chunk, item.part.shared)
+            assert frame[ROW_PROBLEM].isna().all(), item.label
+            frames[item.table.name].append(frame.drop(columns=[ROW_NUMBER, ROW_PROBLEM]))
+        parts.append((Path(item.path).relative_to(folder).as_posix(), item.format.name, item.table.name, rows))
     tables = {
-        table.name: pd.read_csv(folder / file_name(table.name), dtype=str, keep_default_na=False)
+        name: pd.concat(chunks, ignore_index=True).astype("string").fillna("").astype(object)
+        for name, chunks in frames.items()
+    }
+    return tables, pd.DataFrame(parts, columns=["file", "format", "table", "rows"])
+
+
+@pytest.fixture(scope="module")
+def t(loaded_view: tuple[dict[str, pd.DataFrame], pd.DataFrame], folder: Path) -> dict[str, pd.DataFrame]:
+    """Every table as a loader sees it; boundaries as their features' properties, with the geometry parsed."""
+    tables = {
+        table.name: loaded_view[0].get(table.name, pd.DataFrame(columns=schema.template_columns(table)))
         for table in CSV_TABLES
     }
     features = _features(folder)
@@ -62,6 +102,20 @@ def t(folder: Path) -> dict[str, pd.DataFrame]:
         [{**feature["properties"], "geometry": feature["geometry"]} for feature in features]
     )
     return tables
+
+
+@pytest.fixture(scope="module")
+def parts(loaded_view: tuple[dict[str, pd.DataFrame], pd.DataFrame]) -> pd.DataFrame:
+    return loaded_view[1]
+
+
+def _raw_header(path: Path, encoding: str = "utf-8") -> list[str]:
+    with path.open(encoding=encoding, newline="") as handle:
+        return next(csv.reader(handle))
+
+
+def _force(seed: int = 7) -> str:
+    return force_name(partnerships_for("local", seed, date(2026, 10, 31))[0]).lower()
 
 
 @pytest.fixture(scope="module")
@@ -131,16 +185,81 @@ def _inside(lon: np.ndarray, lat: np.ndarray, rings: np.ndarray) -> np.ndarray:
 # --- Files, manifest, determinism ------------------------------------------------------------------
 
 
-def test_every_table_is_written_with_exactly_the_template_header(folder: Path) -> None:
-    for table in CSV_TABLES:
-        path = folder / f"{table.name}.csv"
-        assert path.is_file(), table.name
-        with path.open(encoding="utf-8", newline="") as handle:
-            header = handle.readline().rstrip("\n")
-        assert header == ",".join(schema.template_columns(table)), table.name
+def test_each_table_is_written_in_the_layout_its_connector_reads(folder: Path, parts: pd.DataFrame) -> None:
+    formats = parts.groupby("table")["format"].agg(set).to_dict()
+    expected = {table.name: {NATIONAL_FORMATS.get(table.name, table.name)} for table in schema.data_tables()}
+    expected["boundaries"] = {"boundaries_geojson"}
+    expected["police_incidents"] = {"police_incidents", "police_uk_street"}
+    assert formats == expected
+    own = parts[parts["format"] == parts["table"]]
+    for file, table in zip(own["file"], own["table"], strict=True):
+        assert file == f"{table}.csv"
+        assert _raw_header(folder / file) == schema.template_columns(schema.table_by_name(table)), table
+    national = parts[parts["format"] != parts["table"]].groupby("format")["file"].agg(sorted).to_dict()
+    assert national["gias"] == [GIAS_FILE]
+    assert national["area_lookup_small_areas"] == [LOOKUP_FILE]
+    assert national["iod2025_file7"] == [IOD_FILE]
+    assert national["ons_lsoa_population"] == [population_file(year) for year in range(2021, 2027)]
+    months = pd.period_range("2021-11", "2026-10", freq="M").astype(str)
+    assert national["police_uk_street"] == [f"police-uk/{m}/{m}-{_force()}-street.csv" for m in months]
 
 
-def test_manifest_describes_the_demo(folder: Path, manifest: dict, demo: tuple) -> None:
+def test_national_files_have_their_publishers_headers_and_encodings(folder: Path) -> None:
+    from data_connectors.formats.deprivation_iod import EDITIONS, INDEX_HEADER
+
+    gias = (folder / GIAS_FILE).read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        gias.decode("utf-8")  # Windows-1252, as GIAS writes it: the typographic apostrophe is byte 0x92
+    assert re.search(rb"St [A-Za-z]+\x92s (C of E|Catholic) Primary School", gias)
+    assert _raw_header(folder / GIAS_FILE, "cp1252") == list(GIAS_HEADER)
+    assert (folder / LOOKUP_FILE).read_bytes().startswith(b"\xef\xbb\xbfLSOA21CD,LSOA21NM,WD24CD,WD24NM,LAD24CD")
+    assert _raw_header(folder / LOOKUP_FILE, "utf-8-sig") == [
+        "LSOA21CD",
+        "LSOA21NM",
+        "WD24CD",
+        "WD24NM",
+        "LAD24CD",
+        "LAD24NM",
+        "locality",
+        "locality_name",
+    ]
+    assert _raw_header(folder / population_file(2024)) == list(POPULATION_HEADER)
+    edition = EDITIONS[2025]
+    assert _raw_header(folder / IOD_FILE) == [
+        *edition["areas"],
+        *edition["districts"],
+        *INDEX_HEADER,
+        *edition["denominators"],
+    ]
+    street = folder / STREET_FILE.format(force=_force())
+    assert _raw_header(street) == list(POLICE_UK_HEADER) and len(POLICE_UK_HEADER) == 12
+
+
+def test_national_files_agree_with_each_other(folder: Path, t: dict[str, pd.DataFrame], signals: dict) -> None:
+    """GIAS grid references convert to the positions the signals were planted around; IoD's mid-2022
+    denominators are the ONS mid-2022 file's; ONS totals include adults; GIAS wards are the lookup's."""
+    gias = pd.read_csv(folder / GIAS_FILE, encoding="cp1252", dtype=str, keep_default_na=False).set_index("URN")
+    schools = t["schools"].set_index("urn")
+    easting, northing = grid_reference(schools["latitude"].astype(float), schools["longitude"].astype(float))
+    assert (easting == gias.loc[schools.index, "Easting"].astype(int).to_numpy()).all()
+    assert (northing == gias.loc[schools.index, "Northing"].astype(int).to_numpy()).all()
+    for name in ("cse_near_school", "hate_crime_near_school"):
+        school = schools.loc[signals[name]["school_urn"]]
+        assert abs(float(school["latitude"]) - signals[name]["latitude"]) < 1e-6
+        assert abs(float(school["longitude"]) - signals[name]["longitude"]) < 1e-6
+    lookup = pd.read_csv(folder / LOOKUP_FILE, encoding="utf-8-sig", dtype=str).set_index("LSOA21CD")
+    assert (gias["AdministrativeWard (code)"].to_numpy() == lookup.loc[gias["LSOA (code)"], "WD24CD"].to_numpy()).all()
+    iod = pd.read_csv(folder / IOD_FILE, dtype=str).set_index("LSOA code (2021)")
+    ons = pd.read_csv(folder / population_file(2022), dtype=str).set_index("LSOA 2021 Code")
+    children = sum(ons[f"{sex}{age}"].astype(int) for sex in "FM" for age in range(16))
+    assert (iod.loc[ons.index, "Dependent Children aged 0-15: mid 2022"].astype(int) == children).all()
+    assert (iod.loc[ons.index, "Total population: mid 2022"].astype(int) == ons["Total"].astype(int)).all()
+    assert 1_000 < ons["Total"].astype(int).median() < 2_500  # a real small area's size, adults included
+
+
+def test_manifest_describes_the_demo(
+    folder: Path, manifest: dict, demo: tuple, t: dict[str, pd.DataFrame], parts: pd.DataFrame
+) -> None:
     on_disk = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
     assert on_disk == manifest
     assert manifest["synthetic"] is True
@@ -156,9 +275,11 @@ def test_manifest_describes_the_demo(folder: Path, manifest: dict, demo: tuple) 
         "rereferral_step_change",
     }
     assert manifest["planted_signals"]["gp_referrals_nfa"]["where"][0]["source_code"] == "3A"
-    for table in CSV_TABLES:
-        lines = sum(1 for _ in (folder / f"{table.name}.csv").open(encoding="utf-8")) - 1
-        assert manifest["rows"][table.name] == lines, table.name
+    assert manifest["rows"] == {name: len(frame) for name, frame in t.items()}  # what the store will hold
+    read = parts.groupby(["format", "table"], sort=False).agg(files=("file", "nunique"), rows=("rows", "sum"))
+    assert {(s["format"], s["table"]): (s["files"], s["rows"]) for s in manifest["sources"]} == {
+        key: (int(row.files), int(row.rows)) for key, row in read.iterrows()
+    }
     assert manifest["rows"]["boundaries"] == len(_features(folder)) == 196 + 30 + 5
     fractions = [done for _, done in demo[2]]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) >= 5
@@ -169,17 +290,29 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_does_not(folder: Pa
     other = tmp_path / "other"
     write_demo(again, seed=7)
     write_demo(other, seed=8)
+    street = STREET_FILE.format(force=_force())
     for name in (
         "referrals.csv",
         "police_incidents.csv",
-        "small_areas.csv",
         "boundaries.geojson",
         "children.csv",
+        LOOKUP_FILE,
+        GIAS_FILE,
+        IOD_FILE,
+        population_file(2024),
+        street,
         MANIFEST_NAME,
     ):
         assert (again / name).read_bytes() == (folder / name).read_bytes(), name
-    for name in ("referrals.csv", "police_incidents.csv", "children.csv"):
-        assert (other / name).read_bytes() != (folder / name).read_bytes(), name
+    for name, other_name in (
+        ("referrals.csv", "referrals.csv"),
+        ("police_incidents.csv", "police_incidents.csv"),
+        ("children.csv", "children.csv"),
+        (GIAS_FILE, GIAS_FILE),
+        (population_file(2024), population_file(2024)),
+        (street, STREET_FILE.format(force=_force(8))),
+    ):
+        assert (other / other_name).read_bytes() != (folder / name).read_bytes(), name
 
 
 # --- Integrity and validity ------------------------------------------------------------------------
@@ -262,7 +395,16 @@ def test_nothing_real_codes_postcodes_and_urns(t: dict[str, pd.DataFrame]) -> No
     assert t["postcode_areas"]["postcode"].str.match(POSTCODE).all()
     assert t["schools"]["urn"].str.fullmatch(r"99\d{4}").all()
     assert t["children"]["child_id"].str.fullmatch(r"C\d{7}").all()
-    assert t["police_incidents"]["incident_id"].str.fullmatch(r"PI-\d{6}").all()
+    police = t["police_incidents"]
+    shared = police["location_precision"] == "EXACT"
+    assert police.loc[shared, "incident_id"].str.fullmatch(r"PI-\d{6}").all()
+    # police.uk rows: a Crime ID (64 hex characters, reduced to 40 by the connector) or, for anti-social
+    # behaviour, which police.uk gives none, the connector's stand-in
+    public = police[~shared]
+    assert (public["location_precision"] == "SNAPPED").all() and len(public) > 10_000
+    asb = public["category"] == "ANTI_SOCIAL_BEHAVIOUR"
+    assert public.loc[~asb, "incident_id"].str.fullmatch(r"[0-9a-f]{40}").all()
+    assert public.loc[asb, "incident_id"].str.fullmatch(r"police\.uk:[0-9a-f]{24}").all()
 
 
 def test_geography_hangs_together(t: dict[str, pd.DataFrame]) -> None:
@@ -575,6 +717,63 @@ def test_signal_hate_crime_concentrated_near_another_school(t: dict[str, pd.Data
     assert near_density > 4 * background
     years = _dates(flagged.loc[distance <= hate["radius_m"], "incident_date"]).dt.year.value_counts()
     assert all(years.get(year, 0) >= 2 for year in range(2022, 2026))  # persistent, not a spike
+
+
+# --- Police: the partnership's template and police.uk, no incident in both -------------------------------
+
+
+def test_police_incidents_are_split_between_the_template_and_police_uk_without_overlap(
+    t: dict[str, pd.DataFrame], manifest: dict
+) -> None:
+    police = t["police_incidents"]
+    shared = police[police["location_precision"] == "EXACT"]
+    public = police[police["location_precision"] == "SNAPPED"]
+    assert len(shared) + len(public) == len(police)
+    split = manifest["police_split"]
+    assert (split["template"], split["police_uk"]) == (len(shared), len(public))
+    flags = ["hate_crime", "cse_concern", "cce_concern", "missing_episode", "domestic_abuse", "child_present"]
+    assert (public[flags] == "").all().all() and (public["child_id"] == "").all()  # police.uk has no flags
+    assert public["category"].isin(list(STREET_TYPES)).all()
+    assert (shared[flags] == "N").all(axis=1).sum() > 0 and (shared[flags] != "").all().all()
+    # Incidents were numbered PI-000001 ... PI-n before the split, and a police.uk Crime ID is made from the
+    # incident's number (then cut to its first 40 characters by the connector): every number is in exactly one
+    # source (anti-social behaviour has no Crime ID on police.uk, so those are counted, not matched).
+    n = len(police)
+    numbers = shared["incident_id"].str[3:].astype(int)
+    assert numbers.is_unique and numbers.between(1, n).all()
+
+    def key(number: int) -> str:
+        crime_id = hashlib.sha256(f"line-of-sight demo|7|PI-{number:06d}".encode()).hexdigest()
+        return crime_id[:40]
+
+    number_of = {key(k): k for k in range(1, n + 1)}
+    asb = public["category"] == "ANTI_SOCIAL_BEHAVIOUR"
+    moved = public.loc[~asb, "incident_id"].map(number_of)
+    assert moved.notna().all() and moved.is_unique
+    assert set(moved.astype(int)).isdisjoint(set(numbers))
+    assert len(numbers) + len(moved) + asb.sum() == n
+    # half of the unflagged street crime that names no child went to police.uk
+    unflagged = shared[
+        (shared[flags] == "N").all(axis=1) & (shared["child_id"] == "") & shared["category"].isin(list(STREET_TYPES))
+    ]
+    assert 0.47 < len(public) / (len(public) + len(unflagged)) < 0.53
+
+
+def test_national_files_of_several_partnerships_have_one_header() -> None:
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "national" / "lookup.csv"
+        files = Appender()
+        files.write(path, pd.DataFrame({"A": ["1"], "B": ["x"]}), encoding="utf-8-sig", newline="\r\n")
+        files.write(path, pd.DataFrame({"A": ["2", "3"], "B": ["y", "z"]}), encoding="utf-8-sig", newline="\r\n")
+        assert path.read_bytes() == b"\xef\xbb\xbfA,B\r\n1,x\r\n2,y\r\n3,z\r\n"
+        assert files.rows == {path: 3}
+    region = partnerships_for("region", 7, date(2026, 10, 31))
+    forces = [force_name(p) for p in region]
+    assert len(set(forces)) == 4 and all(forces.count(f) == 5 for f in set(forces))  # a force per row of five
+    names = {name for p in region for name in partnership_names(7, p.index)}
+    assert not set(forces) & names  # a force is not named after any authority, locality or ward
 
 
 # --- Region tier layout (geography only, so it stays fast) -------------------------------------------

@@ -111,3 +111,16 @@ def test_a_file_missing_police_uk_columns_is_refused(tmp_path: Path, capsys) -> 
     url = "duckdb:///" + str(tmp_path / "store.duckdb")
     assert main(["load", str(path), "--store", url, "--kind", "police_uk_street"]) == 2
     assert capsys.readouterr().err.strip() == f"{path}: is missing columns that police_uk_street needs: lsoa_code"
+
+
+def test_the_approximate_locations_note_is_said_once_for_many_months(store_url: str, tmp_path: Path, capsys) -> None:
+    run_load([write_world(tmp_path / "world")], store_url)
+    folder = tmp_path / "policeuk"
+    for month in ("2024-03", "2024-04", "2024-05"):
+        path = folder / month / f"{month}-testshire-street.csv"
+        path.parent.mkdir(parents=True)
+        path.write_text(HEADER + "\n" + ROWS[0].replace("2024-03", month) + "\n")
+    assert main(["load", str(folder), "--store", store_url]) == 0
+    out = capsys.readouterr().out
+    assert out.count("police.uk locations are anonymous snap points") == 1
+    assert "2024-03-testshire-street.csv and 2 more police_uk_street files: police.uk locations" in out

@@ -1,16 +1,21 @@
 """A deterministic, entirely fictional safeguarding partnership for demonstrations and tests.
 
-`write_demo` writes one CSV per canonical data table in the canonical template layout (boundaries as a
-GeoJSON FeatureCollection, `boundaries.geojson`, the form boundary files come in), plus a manifest
-(`line-of-sight-demo.json`) saying what was generated and where the planted signals are. The same seed
-always gives byte-identical files. Nothing in it is real: names are invented, area codes use ONS ranges
-that are never issued, postcodes use the area "QQ" and school URNs start 99.
+`write_demo` writes the partnership's source files the way its agencies and the national publishers
+would hand them over, so loading the demo runs the real connectors end to end: geography as the ONS area
+lookup plus GeoJSON boundaries, population as ONS single-year-of-age estimates, deprivation as IoD 2025
+File 7, schools as a GIAS download, police as the partnership's incident template plus police.uk monthly
+street files, and everything else in the partnership's own templates (`sources` says which is which).
+A manifest (`line-of-sight-demo.json`) says what was generated, what each table will hold and where
+the planted signals are. The same seed always gives byte-identical files. Nothing in it is real: names
+are invented, area codes use ONS ranges that are never issued, postcodes use the area "QQ" and school
+URNs start 99.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -23,15 +28,16 @@ from data_connectors.demo.children import Children, children_table
 from data_connectors.demo.contacts import build_contacts
 from data_connectors.demo.context import Partnership, Rates
 from data_connectors.demo.early_help import build_early_help
-from data_connectors.demo.geography import REGION_COLUMNS, build_place, geography_tables
-from data_connectors.demo.output import write_table
+from data_connectors.demo.geography import REGION_COLUMNS, Place, build_place, geography_tables
 from data_connectors.demo.partners import build_attendance, build_health_events
 from data_connectors.demo.police import build_police
+from data_connectors.demo.police_uk_files import SHARE, split_street_crime, street_rows
 from data_connectors.demo.practice import build_practice
 from data_connectors.demo.referrals import planted_school_referrals, simulate_referrals
-from data_connectors.demo.schools import build_schools
+from data_connectors.demo.schools import Schools, build_schools
 from data_connectors.demo.signals import SIGNAL_TEXT, describe, plan_signals
 from data_connectors.demo.social_care import build_social_care
+from data_connectors.demo.sources import NationalFiles, SourceFile, summarise, write_own_extracts
 
 __all__ = ["MANIFEST_NAME", "TIERS", "write_demo", "build_partnership", "partnerships_for"]
 
@@ -77,10 +83,21 @@ def partnerships_for(tier: str, seed: int, end: date) -> list[Partnership]:
     ]
 
 
-def build_partnership(
-    p: Partnership, progress: Progress | None = None
-) -> tuple[dict[str, pd.DataFrame], dict]:
-    """Every canonical table for one partnership (in memory), and its signal details."""
+@dataclass
+class Built:
+    """One partnership in memory: its canonical tables (police_incidents holding what the partnership's
+    template carries), the street crime police.uk publishes instead (police.uk's columns), the place and
+    schools the national files describe, and the signal details for the manifest."""
+
+    tables: dict[str, pd.DataFrame]
+    street_crime: pd.DataFrame
+    place: Place
+    schools: Schools
+    signals: dict
+
+
+def build_partnership(p: Partnership, progress: Progress | None = None) -> Built:
+    """Every canonical table for one partnership (in memory), and what its national files need."""
 
     def step(label: str, done: float) -> None:
         if progress is not None:
@@ -129,7 +146,8 @@ def build_partnership(
         if "child_pos" in frame.columns:
             pos = frame.pop("child_pos").to_numpy(dtype=np.int64)
             frame["child_id"] = np.where(pos >= 0, child_id[np.maximum(pos, 0)], None)
-    return tables, describe(signals, p, place, schools)
+    tables["police_incidents"], street = split_street_crime(p, tables["police_incidents"])
+    return Built(tables, street_rows(p, place, street), place, schools, describe(signals, p, place, schools))
 
 
 def write_demo(
@@ -139,8 +157,9 @@ def write_demo(
     end: date = date(2026, 10, 31),
     progress: Progress | None = None,
 ) -> dict:
-    """Write a fictional partnership (tier "local") or twenty side by side (tier "region", one folder each)
-    as canonical template CSVs (boundaries as GeoJSON), with a manifest; returns the manifest.
+    """Write a fictional partnership (tier "local") or twenty side by side (tier "region": each one's own
+    extracts in its folder, the national publications once at the root) as source files, with a manifest;
+    returns the manifest.
 
     Partnerships are generated and written one at a time, so memory stays bounded at the region tier.
     """
@@ -151,10 +170,12 @@ def write_demo(
     n = len(partnerships)
     entries: list[dict] = []
     signals: dict[str, dict] = {
-        name: {"description": text, "expected": expect, "where": []}
-        for name, (text, expect) in SIGNAL_TEXT.items()
+        name: {"description": text, "expected": expect, "where": []} for name, (text, expect) in SIGNAL_TEXT.items()
     }
     totals: dict[str, int] = dict.fromkeys(order, 0)
+    written: list[SourceFile] = []
+    national = NationalFiles(out_dir)
+    police_split = {"template": 0, "police_uk": 0}
     for k, p in enumerate(partnerships):
 
         def report(label: str, done: float, k: int = k, p: Partnership = p) -> None:
@@ -162,31 +183,34 @@ def write_demo(
                 name = f"partnership {p.index} of {n}: " if n > 1 else ""
                 progress(name + label, (k + done) / n)
 
-        tables, details = build_partnership(p, report)
+        built = build_partnership(p, report)
         folder = out_dir / p.folder if p.region else out_dir
         folder.mkdir(parents=True, exist_ok=True)
         report("writing files", 0.8)
-        rows = {name: write_table(folder, name, tables[name]) for name in order}
+        written += write_own_extracts(folder, built.tables)
+        written += national.add(p, built.place, built.schools, built.tables, built.street_crime)
+        rows = {name: len(built.tables[name]) for name in order}  # what the store will hold
+        police_split["template"] += rows["police_incidents"]
+        police_split["police_uk"] += len(built.street_crime)
+        rows["police_incidents"] += len(built.street_crime)
         for name, count in rows.items():
             totals[name] += count
-        for name, detail in details.items():
+        for name, detail in built.signals.items():
             signals[name]["where"].append(detail)
-        localities = tables["localities"]
+        localities = built.tables["localities"]
         entries.append(
             {
                 "index": p.index,
                 "folder": p.folder,
                 "la_code": p.la_code,
                 "la_name": str(localities["la_name"][0]),
-                "localities": dict(
-                    zip(localities["locality_code"], localities["locality_name"], strict=True)
-                ),
+                "localities": dict(zip(localities["locality_code"], localities["locality_name"], strict=True)),
                 "id_prefix": p.prefix,
                 "scale": round(p.scale, 4),
                 "rows": rows,
             }
         )
-        del tables
+        del built
     manifest = {
         "synthetic": True,
         "generator": "data_connectors.demo",
@@ -198,6 +222,13 @@ def write_demo(
         "period_to": str(end),
         "tables": order,
         "rows": totals,
+        "sources": summarise(written),
+        "police_split": {
+            **police_split,
+            "police_uk_share_of_unflagged_street_crime": SHARE,
+            "note": "every incident is in exactly one of the two: police.uk holds only unflagged street crime "
+            "not linked to a child, the template everything else",
+        },
         "partnerships": entries,
         "planted_signals": signals,
     }

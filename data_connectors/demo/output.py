@@ -1,4 +1,5 @@
 """Writing the canonical templates: the schema's header, UTF-8, ISO dates, Y/N, empty for missing.
+(Tables the demo writes in a national layout instead are in `sources.NATIONAL_FORMATS`.)
 
 Large tables go through Arrow's CSV writer (about ten times faster than pandas); a table whose text
 needs quoting (names with commas) falls back to pandas, which quotes only where needed. Boundaries are
@@ -64,10 +65,11 @@ def write_feature_collection(path: Path, frame: pd.DataFrame) -> int:
     return len(lines)
 
 
-def write_table(folder: Path, name: str, frame: pd.DataFrame) -> int:
-    """Write one table's demo file (a template CSV, or GeoJSON for boundaries); returns the number of rows."""
+def write_table(folder: Path, name: str, frame: pd.DataFrame) -> tuple[Path, int]:
+    """Write one table's demo file (a template CSV, or GeoJSON for boundaries); returns its path and rows."""
     if name in GEOJSON_TABLES:
-        return write_feature_collection(folder / file_name(name), frame)
+        path = folder / file_name(name)
+        return path, write_feature_collection(path, frame)
     frame = template_frame(name, frame)
     path = folder / file_name(name)
     header = ",".join(frame.columns) + "\n"
@@ -82,4 +84,23 @@ def write_table(folder: Path, name: str, frame: pd.DataFrame) -> int:
             if pd.api.types.is_datetime64_any_dtype(text[column].dtype):
                 text[column] = text[column].dt.strftime("%Y-%m-%d")
         text.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", na_rep="")
-    return len(frame)
+    return path, len(frame)
+
+
+class Appender:
+    """CSV files that several partnerships add rows to, the way a national file covers a whole region: the
+    first write makes the file with its header, later ones append rows. Counts rows per file."""
+
+    def __init__(self) -> None:
+        self.rows: dict[Path, int] = {}
+
+    def write(self, path: Path, frame: pd.DataFrame, encoding: str = "utf-8", newline: str = "\n") -> None:
+        """Add the frame's rows to the file; `encoding` "utf-8-sig" puts a byte-order mark before the header."""
+        first = path not in self.rows
+        if not first and encoding == "utf-8-sig":
+            encoding = "utf-8"  # the mark belongs at the start of the file only
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(
+            path, mode="w" if first else "a", header=first, index=False, encoding=encoding, lineterminator=newline
+        )
+        self.rows[path] = self.rows.get(path, 0) + len(frame)

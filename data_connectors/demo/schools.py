@@ -14,6 +14,7 @@ import pandas as pd
 
 from data_connectors.demo.context import Partnership, pick
 from data_connectors.demo.geography import NX, NY, Place
+from data_connectors.demo.gias_file import on_grid
 from data_connectors.demo.names import SCHOOL_FEATURES
 
 PHASE_COUNTS = {
@@ -24,6 +25,7 @@ PHASE_COUNTS = {
     "ALL_THROUGH": 1,
     "NOT_APPLICABLE": 3,
 }
+SAINTS = ("Anne", "Mary", "Joseph", "Peter", "Paul", "John", "Michael", "Margaret", "Bede", "Chad", "Hilda", "Wilfrid")
 URN_BLOCK = 200  # URNs per partnership in a region: 99xxxx, never issued to a real establishment
 ESTABLISHMENT_TYPES = {
     "PRIMARY": {
@@ -66,9 +68,7 @@ class Schools:
     lon: np.ndarray
     nearest: dict[str, np.ndarray]  # phase group -> (areas, 2) school indices, nearest first
 
-    def attended(
-        self, area: np.ndarray, age: np.ndarray, second_choice: np.ndarray, special: np.ndarray
-    ) -> np.ndarray:
+    def attended(self, area: np.ndarray, age: np.ndarray, second_choice: np.ndarray, special: np.ndarray) -> np.ndarray:
         """Index of the school a child attends at this age (-1 under school age)."""
         choice = second_choice.astype(int)
         out = np.full(len(area), -1, dtype=np.int64)
@@ -110,7 +110,8 @@ def build_schools(place: Place, p: Partnership) -> Schools:
     area = np.array(areas)
     phase = np.array(phases, dtype=object)
     n = len(area)
-    points = place.points_in(rng, area, margin=0.25)
+    # where a school loaded from its GIAS grid reference (whole metres) will be: the signals are planted there
+    points = on_grid(place.points_in(rng, area, margin=0.25))
     urn = np.array([f"99{(p.index - 1) * URN_BLOCK + k + 1:04d}" for k in range(n)], dtype=object)
     names = _school_names(rng, place, area, phase)
     kinds = np.empty(n, dtype=object)
@@ -121,9 +122,8 @@ def build_schools(place: Place, p: Partnership) -> Schools:
         low, high = PUPILS[ph]
         pupils[members] = rng.integers(low, high + 1, int(members.sum()))
     special_kind = kinds == "Pupil referral unit"
-    names = np.where(
-        special_kind, [nm.replace("Specialist School", "Pupil Referral Unit") for nm in names], names
-    )
+    names = np.where(special_kind, [nm.replace("Specialist School", "Pupil Referral Unit") for nm in names], names)
+    names = _church_names(p, place, area, names, kinds == "Voluntary aided school")
     frame = pd.DataFrame(
         {
             "urn": urn,
@@ -145,6 +145,26 @@ def build_schools(place: Place, p: Partnership) -> Schools:
         "special": _nearest(place, points, phase == "NOT_APPLICABLE"),
     }
     return Schools(frame, urn, phase, area, points[:, 0], points[:, 1], nearest)
+
+
+def _church_names(p: Partnership, place: Place, area: np.ndarray, names: np.ndarray, church: np.ndarray) -> np.ndarray:
+    """Voluntary aided schools are church schools, named for a saint ("St Anne’s C of E Primary School", with
+    the typographic apostrophe GIAS uses, one of the characters that make its file Windows-1252 rather than
+    plain ASCII). Drawn from their own stream, so no other name or school changes."""
+    rng = p.rng("school-saints")
+    out = np.array(names, dtype=object)
+    used = set(out.tolist())
+    ward_names = place.wards["ward_name"].to_numpy()[place.ward_of_area[area]]
+    for k in np.flatnonzero(church):
+        saint = SAINTS[rng.integers(0, len(SAINTS))]
+        church_name = "C of E" if rng.random() < 0.6 else "Catholic"
+        kind = "Primary School" if "Primary" in out[k] else "School"
+        name = f"St {saint}\u2019s {church_name} {kind}"
+        if name in used:
+            name = f"{name}, {ward_names[k]}"
+        used.add(name)
+        out[k] = name
+    return out
 
 
 def _area_of_cell(place: Place, cells: np.ndarray) -> np.ndarray:
