@@ -67,3 +67,16 @@ def test_a_view_with_nothing_in_it_says_so(world_url: str, monkeypatch) -> None:
     assert [i.value for i in app.info] == [
         "Nothing matches this view: widen the period, or choose another locality or agency."
     ]
+
+
+def test_a_store_built_by_an_older_release_gains_the_new_tables(tmp_path, request, monkeypatch) -> None:
+    url = new_store_url("duckdb", tmp_path, request)
+    run_load([write_metrics_world(tmp_path / "world")], url, key=TEST_KEY)
+    engine = make_engine(url)
+    with engine.begin() as connection:  # as a store made before published statistics existed
+        connection.exec_driver_sql("DROP TABLE published_statistics")
+    engine.dispose()
+    monkeypatch.setenv("LOS_STORE_URL", url)
+    app = run_page()
+    assert not app.error
+    assert tiles(app)["Re-referrals within 12 months"] == "0.0%"

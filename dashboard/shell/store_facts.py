@@ -13,6 +13,7 @@ from dashboard.metrics.materialise import refresh_event_tables
 from dashboard.store_access import engine_for
 from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
+from data_connectors.store import ensure_schema
 
 EVENT_TABLES = ("contacts", "referrals", "assessments", "s47_enquiries", "cp_plans", "police_incidents")
 
@@ -36,8 +37,11 @@ def data_version(url: str) -> int:
 
 @st.cache_resource(max_entries=4, show_spinner="Preparing the newly loaded data (once per load)...")
 def prepared(url: str, version: int) -> bool:
-    """Rebuild the flat event tables once per data version (metrics.materialise); results are right
-    either way, this makes them fast."""
+    """Once per data version: add any table a newer release of the product defines (a store built by an
+    older release lacks it, and pages would fail on it), then rebuild the flat event tables
+    (metrics.materialise); results are right either way, this makes them fast."""
+    with engine_for(url).begin() as connection:
+        ensure_schema(connection)
     return refresh_event_tables(engine_for(url))
 
 
