@@ -214,13 +214,20 @@ def _geography_codes(connection: sa.Connection, filters: Filters, by: str) -> li
     areas, wards = schema.small_areas, schema.wards
     column = {"locality": wards.c.locality_code, "ward": wards.c.ward_code, "area": areas.c.area_code}[by]
     query = sa.select(column).distinct().select_from(areas.join(wards, wards.c.ward_code == areas.c.ward_code))
+    query = within_geography(query, filters)
+    return list(connection.execute(query).scalars())
+
+
+def within_geography(query: sa.Select, filters: Filters) -> sa.Select:
+    """A query over small areas joined to wards, narrowed to the view's localities, wards and areas."""
+    areas, wards = schema.small_areas, schema.wards
     if filters.locality:
         query = query.where(wards.c.locality_code.in_(list(filters.locality)))
     if filters.ward:
         query = query.where(wards.c.ward_code.in_(list(filters.ward)))
     if filters.area:
         query = query.where(areas.c.area_code.in_(list(filters.area)))
-    return list(connection.execute(query).scalars())
+    return query
 
 
 def _population(connection: sa.Connection, filters: Filters, by: str | None) -> pd.DataFrame:
@@ -234,12 +241,7 @@ def _population(connection: sa.Connection, filters: Filters, by: str | None) -> 
             wards, wards.c.ward_code == areas.c.ward_code
         )
     )
-    if filters.locality:
-        query = query.where(wards.c.locality_code.in_(list(filters.locality)))
-    if filters.ward:
-        query = query.where(wards.c.ward_code.in_(list(filters.ward)))
-    if filters.area:
-        query = query.where(areas.c.area_code.in_(list(filters.area)))
+    query = within_geography(query, filters)
     if filters.age_band:
         ages = [age for band in filters.age_band for age in _ages(band)]
         query = query.where(population.c.age.in_(ages))

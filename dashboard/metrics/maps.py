@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from dashboard.metrics.catalogue import METRICS, metric
-from dashboard.metrics.compute import Filters, compute, filter_clauses
+from dashboard.metrics.compute import Filters, compute, filter_clauses, within_geography
 from dashboard.metrics.definitions import Condition
 from dashboard.metrics.intervals import poisson_count, rate_per_10k, wilson
 from dashboard.metrics.materialise import readable
@@ -124,12 +124,7 @@ def _lookup(filters: Filters) -> sa.Select:
             localities, localities.c.locality_code == wards.c.locality_code
         )
     )
-    if filters.locality:
-        query = query.where(wards.c.locality_code.in_(list(filters.locality)))
-    if filters.ward:
-        query = query.where(wards.c.ward_code.in_(list(filters.ward)))
-    if filters.area:
-        query = query.where(areas.c.area_code.in_(list(filters.area)))
+    query = within_geography(query, filters)
     return query
 
 

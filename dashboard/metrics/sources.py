@@ -150,51 +150,36 @@ def _referral_for(table: sa.Table) -> tuple[sa.FromClause, Callable[[sa.FromClau
     return referrals, lambda base: base.outerjoin(referrals, referrals.c.referral_id == table.c.referral_id)
 
 
-def _assessments() -> sa.Select:
+def _assessment_source(authorised_only: bool) -> sa.Select:
+    """Assessments dated by their start, or (authorised_only) by their authorisation: timeliness and
+    outcomes count when the work ends, so those metrics read only authorised assessments."""
     t = schema.assessments
     start_day, start_number = _working_day("start_day")
     end_day, end_number = _working_day("end_day")
     referral, join_referral = _referral_for(t)
 
     def joins(base: sa.FromClause) -> sa.FromClause:
-        return (
-            join_referral(base)
-            .outerjoin(start_day, start_day.c.day == t.c.start_date)
-            .outerjoin(end_day, end_day.c.day == t.c.authorised_date)
-        )
+        joined = join_referral(base)
+        for day, column in ((start_day, t.c.start_date), (end_day, t.c.authorised_date)):
+            joined = joined.join(day, day.c.day == column, isouter=not authorised_only)
+        return joined
 
     return _child_source(
         t,
-        t.c.start_date,
+        t.c.authorised_date if authorised_only else t.c.start_date,
         (end_number - start_number).label("working_days_to_authorise"),
         agency=referral.c.source_code,
         school=referral.c.school_urn,
         joins=joins,
     )
+
+
+def _assessments() -> sa.Select:
+    return _assessment_source(authorised_only=False)
 
 
 def _assessments_authorised() -> sa.Select:
-    """Assessments dated by their authorisation: timeliness and outcomes count when the work ends."""
-    t = schema.assessments
-    start_day, start_number = _working_day("start_day")
-    end_day, end_number = _working_day("end_day")
-    referral, join_referral = _referral_for(t)
-
-    def joins(base: sa.FromClause) -> sa.FromClause:
-        return (
-            join_referral(base)
-            .join(start_day, start_day.c.day == t.c.start_date)
-            .join(end_day, end_day.c.day == t.c.authorised_date)
-        )
-
-    return _child_source(
-        t,
-        t.c.authorised_date,
-        (end_number - start_number).label("working_days_to_authorise"),
-        agency=referral.c.source_code,
-        school=referral.c.school_urn,
-        joins=joins,
-    )
+    return _assessment_source(authorised_only=True)
 
 
 def _assessment_factors() -> sa.Select:
