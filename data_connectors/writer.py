@@ -113,6 +113,7 @@ def bulk_insert(connection: sa.Connection, target: sa.Table, frame: pd.DataFrame
     raw = connection.connection.driver_connection
     if dialect == "duckdb":
         arrow_schema = pa.schema([(c.name, _arrow_type(c)) for c in columns])
+        raw.complete()  # finish a result a `.first()` left open: DuckDB refuses new work on the connection until then
         raw.register("los_incoming", pa.Table.from_pandas(frame, schema=arrow_schema, preserve_index=False))
         try:
             raw.execute(f"INSERT INTO {target.name} SELECT * FROM los_incoming")
