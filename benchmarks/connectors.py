@@ -236,25 +236,13 @@ OUTCOMES = [
     "Local resolution",
     "Offender given a caution",
 ]
-POLICE_HEADER = [
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-]
 
 
 def write_police_uk(folder: Path, rows_a_month: int) -> list[Path]:
     """Twelve monthly `YYYY-MM-testshire-street.csv` files for one force. Incidents sit on 10 snap points per
     small area; a few have no snap point within 20 km (coordinates blank, as police.uk publishes them)."""
+    from data_connectors.formats.police_uk import HEADER
+
     rng = random.Random(7)
     areas = area_codes()
     types, weights = list(CRIME_TYPES), list(CRIME_TYPES.values())
@@ -281,7 +269,7 @@ def write_police_uk(folder: Path, rows_a_month: int) -> list[Path]:
             return [crime_id, stamp, FORCE, FORCE, longitude, latitude, location, area, name, crime, outcome, ""]
 
         path = folder / f"{stamp}-testshire-street.csv"
-        paths.append(_write_csv(path, POLICE_HEADER, (row(n) for n in range(rows_a_month))))
+        paths.append(_write_csv(path, list(HEADER), (row(n) for n in range(rows_a_month))))
     return paths
 
 

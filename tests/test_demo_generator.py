@@ -27,11 +27,11 @@ from data_connectors.demo.geography import build_place
 from data_connectors.demo.gias_file import grid_reference
 from data_connectors.demo.names import partnership_names
 from data_connectors.demo.output import GEOJSON_TABLES, Appender, file_name
-from data_connectors.demo.police_uk_files import HEADER as POLICE_UK_HEADER
 from data_connectors.demo.police_uk_files import STREET_TYPES, force_name
 from data_connectors.demo.sources import NATIONAL_FORMATS
 from data_connectors.formats.gias import GIAS_HEADER
 from data_connectors.formats.ons_population import HEADER as POPULATION_HEADER
+from data_connectors.formats.police_uk import HEADER as POLICE_UK_HEADER
 from data_connectors.pipeline import plan_load
 from data_connectors.readers import ROW_NUMBER, ROW_PROBLEM
 

@@ -28,23 +28,10 @@ from data_connectors.codelists import POLICE_CATEGORY
 from data_connectors.demo.context import Partnership, pick
 from data_connectors.demo.geography import Place
 from data_connectors.demo.names import name_pool
+from data_connectors.formats.police_uk import HEADER
 
 SHARE = 0.5  # of unflagged street crime not linked to a child, written to police.uk instead of the template
 FOLDER = "police-uk"
-HEADER = (
-    "Crime ID",
-    "Month",
-    "Reported by",
-    "Falls within",
-    "Longitude",
-    "Latitude",
-    "Location",
-    "LSOA code",
-    "LSOA name",
-    "Crime type",
-    "Last outcome category",
-    "Context",
-)
 PARTNER_ONLY = ("MISSING_PERSON", "DOMESTIC_INCIDENT", "CONCERN_FOR_WELFARE")
 STREET_TYPES = {code: label for code, label in POLICE_CATEGORY.codes.items() if code not in PARTNER_ONLY}
 FLAGS = ("hate_crime", "cse_concern", "cce_concern", "missing_episode", "domestic_abuse", "child_present")
@@ -141,7 +128,7 @@ def street_rows(p: Partnership, place: Place, crimes: pd.DataFrame) -> pd.DataFr
             "Last outcome category": outcome,
             "Context": "",
         }
-    )
+    )[list(HEADER)]
     return frame.sort_values(["Month", "LSOA code"], kind="stable").reset_index(drop=True)
 
 

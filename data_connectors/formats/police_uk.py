@@ -17,22 +17,23 @@ import pandas as pd
 from data_connectors import schema
 from data_connectors.codelists import POLICE_CATEGORY
 from data_connectors.formats.base import TableFormat
-from data_connectors.readers import TEXT, as_mask, python_values
+from data_connectors.readers import TEXT, as_mask, normalise_header, python_values
 
-COLUMNS = (
-    "crime_id",
-    "month",
-    "reported_by",
-    "falls_within",
-    "longitude",
-    "latitude",
-    "location",
-    "lsoa_code",
-    "lsoa_name",
-    "crime_type",
-    "last_outcome_category",
-    "context",
+HEADER = (  # as police.uk publishes it; the demo and the benchmarks write files with this header
+    "Crime ID",
+    "Month",
+    "Reported by",
+    "Falls within",
+    "Longitude",
+    "Latitude",
+    "Location",
+    "LSOA code",
+    "LSOA name",
+    "Crime type",
+    "Last outcome category",
+    "Context",
 )
+COLUMNS = tuple(normalise_header(name) for name in HEADER)
 CATEGORY_BY_NAME = {label.upper(): code for code, label in POLICE_CATEGORY.codes.items()}
 ID_LENGTH = schema.police_incidents.c.incident_id.type.length  # validation checks the identifier as given
 POLICE_UK_DIGEST = r"^[0-9a-fA-F]{64}$"  # any other over-long ID is left whole, for validation to reject
