@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from dashboard.metrics.compute import Filters, connection_for, filter_clauses
+from dashboard.metrics.cooccurrence import COLUMNS as PAIR_COLUMNS
 from dashboard.metrics.cooccurrence import NO_FACTORS, factor_pairs
 from dashboard.metrics.disclosure import suppress
 from dashboard.metrics.england import england_factor_share
@@ -98,22 +99,8 @@ def pairs_with(pairs: pd.DataFrame, factor: str) -> pd.DataFrame:
     second = pairs[pairs["factor_b"] == factor].rename(
         columns={"factor_a": "other", "n_b": "n_chosen", "n_a": "n_other"}
     )
-    columns = [
-        "other",
-        "n_assessments",
-        "n_chosen",
-        "n_other",
-        "n_both",
-        "expected_both",
-        "lift",
-        "odds_ratio",
-        "or_lower",
-        "or_upper",
-        "zero_cell_corrected",
-        "test",
-        "p_value",
-        "p_adjusted",
-    ]
+    # the pair columns, seen from the chosen factor: the other factor, then every statistic of the pair
+    columns = ["other", "n_assessments", "n_chosen", "n_other", *PAIR_COLUMNS[PAIR_COLUMNS.index("n_both") :]]
     if first.empty and second.empty:
         return pd.DataFrame(columns=[*columns, "worth_a_look"])
     out = pd.concat([first, second], ignore_index=True)[columns]
