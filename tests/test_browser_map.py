@@ -65,7 +65,7 @@ def test_the_map_reads_offline_and_drills_down(served: tuple[str, dict]) -> None
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(url)  # the entrypoint first, as a reader arrives
         expect(page.get_by_role("heading", name="Board overview").first).to_be_visible(timeout=30_000)
-        page.goto(f"{url}/demand_map?period=All+data&map_level=Ward")
+        page.goto(f"{url}/demand_map?period=All+data&map_level=Ward&map_incidents=All+police+incidents")
         expect(page.get_by_role("heading", name="Where is demand and risk?").first).to_be_visible(timeout=30_000)
         chart = page.get_by_test_id("stDeckGlJsonChart")
         expect(chart.locator("canvas").first).to_be_visible(timeout=30_000)
