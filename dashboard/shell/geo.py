@@ -3,6 +3,7 @@ school names as the URL holds them, and fitting a map's view to what it shows.""
 
 from __future__ import annotations
 
+import collections
 import json
 import math
 import urllib.error
@@ -66,7 +67,7 @@ def view_query(view: View, *, place: bool = True, **extra: str | list[str]) -> d
 
 def school_labels(schools: pd.DataFrame) -> dict[str, str]:
     """URN -> the name people read (and the URL holds); the URN is added where two schools share a name."""
-    counts = schools["name"].value_counts()
+    counts = collections.Counter(schools["name"])
     return {
         urn: name if counts[name] == 1 else f"{name} (URN {urn})"
         for urn, name in zip(schools["urn"], schools["name"], strict=True)
