@@ -47,7 +47,8 @@ DEFAULT_METRIC = "referral_rate_per_10k"
 NO_INCIDENTS = "none"
 MOST_LABELS = 60  # more area names than this would cover the map: the tooltips carry them
 PANEL_METRICS = ("referral_rate_per_10k", "s47_rate_per_10k", "cp_plan_rate_per_10k")
-# Okabe-Ito-friendly sequential blues for the areas; oranges for incident hexagons; greys for hidden/no data
+# ColorBrewer sequential Blues for the areas and YlOrBr for incident hexagons (both read by colour-blind
+# viewers, and apart from each other); greys for hidden areas and areas without data
 AREA_COLOURS = ((239, 243, 255), (189, 215, 231), (107, 174, 214), (49, 130, 189), (8, 81, 156))
 HIDDEN_COLOUR = (150, 150, 150)
 NO_DATA_COLOUR = (235, 235, 235)
