@@ -65,7 +65,7 @@ def test_the_map_reads_offline_and_drills_down(served: tuple[str, dict]) -> None
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         page.goto(url)  # the entrypoint first, as a reader arrives
         expect(page.get_by_role("heading", name="Board overview").first).to_be_visible(timeout=30_000)
-        page.goto(f"{url}/demand_map?period=All+data&map_level=Ward")
+        page.goto(f"{url}/demand_map?period=All+data&map_level=Ward&map_incidents=All+police+incidents")
         expect(page.get_by_role("heading", name="Where is demand and risk?").first).to_be_visible(timeout=30_000)
         chart = page.get_by_test_id("stDeckGlJsonChart")
         expect(chart.locator("canvas").first).to_be_visible(timeout=30_000)
@@ -84,6 +84,10 @@ def test_the_map_reads_offline_and_drills_down(served: tuple[str, dict]) -> None
         panel = page.locator(".st-key-area_panel")
         expect(panel).to_contain_text("Ward One", timeout=30_000)
         expect(panel.get_by_role("link", name="Board overview for Ward One")).to_be_visible()
+        # the table under the map downloads as a workbook (written when the button is clicked)
+        with page.expect_download(timeout=30_000) as download:
+            page.get_by_role("button", name="Download Excel").click()
+        assert download.value.suggested_filename == "referral_rate_per_10k_by_ward.xlsx"
         # click Alder Primary: the link leads to its drill-down, with the school chosen
         chart.scroll_into_view_if_needed()
         page.wait_for_timeout(1000)

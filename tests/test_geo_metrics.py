@@ -1,6 +1,6 @@
-"""The geography metrics behind the map and school pages, against hand-worked answers and brute force:
-radius counts (BallTree, haversine), hexagon counts made in the store, whole-period values and similar
-schools."""
+"""The geography metrics behind the map and school pages, against hand-worked answers and brute force,
+on DuckDB and PostgreSQL: radius counts (BallTree, haversine), hexagon counts made in the store,
+whole-period values and similar schools."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from dashboard.metrics.maps import area_values, hexagon_geometry, incident_hexag
 from dashboard.metrics.near_schools import EARTH_RADIUS_METRES, incidents_near_school, within_radius
 from dashboard.metrics.school_profile import similar_schools, size_band
 from dashboard.metrics.signals import period_value
+from dashboard.shell.geo import hexagon_width
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
 from tests.geo_world import ALDER, CEDAR, ELM, geo_rows, write_geo_world
@@ -25,10 +26,11 @@ from tests.stores import TEST_KEY, new_store_url
 ALL_DATA = Filters(start=dt.date(2024, 1, 3), end=dt.date(2024, 6, 20))
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
 def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The geography world on each kind of store: the hexagon arithmetic runs as SQL on both."""
     folder = tmp_path_factory.mktemp("geo-metrics")
-    url = new_store_url("duckdb", folder, request)
+    url = new_store_url(request.param, folder, request)
     run_load([write_geo_world(folder / "world")], url, key=TEST_KEY)
     return make_engine(url)
 
@@ -133,3 +135,15 @@ def test_similar_schools_widen_step_by_step() -> None:
         "800-1,499",
         "1,500 pupils or more",
     ]
+
+
+def test_hexagons_grow_with_the_area_shown() -> None:
+    def square(kilometres: float) -> pd.DataFrame:
+        east = kilometres * 1000 / (111_320 * math.cos(math.radians(53)))
+        ring = [[0.0, 53.0], [east, 53.0], [east, 53.1], [0.0, 53.1], [0.0, 53.0]]
+        return pd.DataFrame({"polygons": [[[ring]]], "centroid_latitude": [53.05]})
+
+    assert hexagon_width(500, square(8)) == 500  # a locality: 16 hexagons across
+    assert hexagon_width(250, square(20)) == 500  # 80 of 250 m would be too many
+    assert hexagon_width(500, square(70)) == 2000  # a region: 35 across
+    assert hexagon_width(1000, square(1000)) == 5000  # the largest there is

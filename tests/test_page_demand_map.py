@@ -112,6 +112,9 @@ def test_ward_map_has_its_layers_tooltips_and_values(store: str) -> None:
     assert alder["position"] == [-2.19, 53.105]
     legend = [m.value for m in app.markdown if "fewer than 5: hidden" in m.value]
     assert len(legend) == 1 and "80.0 per 10,000" in legend[0] and "160.0 per 10,000" in legend[0]
+    # incidents are an overlay a reader chooses: none until then
+    assert found["incident_hexagons"]["data"] == []
+    assert any("Choose a kind of police incident above" in c.value for c in app.caption)
 
 
 def test_small_areas_with_few_referrals_are_grey_and_say_fewer_than_5(store: str) -> None:
@@ -159,15 +162,24 @@ def test_incidents_reach_the_browser_only_as_hexagons_of_5_or_more(store: str, k
 
 
 def test_all_incidents_by_hand_and_the_police_uk_note(store: str) -> None:
-    app = run_page(PAGE, {"period": "All data", "map_level": "Ward"})
+    app = run_page(PAGE, {"period": "All data", "map_level": "Ward", "map_incidents": "All police incidents"})
     hexagons = layers(deck(app)[0])["incident_hexagons"]["data"]
     # 39 at one point near Alder Primary; 5 police.uk snap points in Area Five; the rest in hexagons below 5
     assert sorted(row["incidents"] for row in hexagons) == [5, 39]
+    assert [row["fill"] for row in sorted(hexagons, key=lambda row: row["incidents"])] == [
+        [254, 217, 142, 170],  # the lighter of two classes
+        [153, 52, 4, 170],
+    ]
+    legend = next(m.value for m in app.markdown if "fewer than 5: hidden" in m.value)
+    assert "5 incidents" in legend and "39 incidents" in legend
     assert any("snapped to anonymous map points" in i.value for i in app.info)
 
 
 def test_a_locality_narrows_the_map_and_its_notes(store: str) -> None:
-    app = run_page(PAGE, {"period": "All data", "map_level": "Ward", "locality": ["North"]})
+    app = run_page(
+        PAGE,
+        {"period": "All data", "map_level": "Ward", "locality": ["North"], "map_incidents": "All police incidents"},
+    )
     spec, _ = deck(app)
     assert sorted(areas(spec)) == ["Ward One", "Ward Two"]
     assert sorted(row["name"] for row in layers(spec)["schools"]["data"]) == [
@@ -195,7 +207,8 @@ def test_a_ward_filter_offers_no_locality_level(store: str) -> None:
 
 
 def test_the_period_filters_the_metric_and_the_incidents(store: str) -> None:
-    app = run_page(PAGE, {"period": "Financial year 2023-24", "map_level": "Locality"})
+    query = {"period": "Financial year 2023-24", "map_level": "Locality", "map_incidents": "All police incidents"}
+    app = run_page(PAGE, query)
     spec, _ = deck(app)
     expected = disclosed(area_values(make_engine(store), "referral_rate_per_10k", FY_2023, "locality"))
     for name, code in (("North", "NORTH"), ("South", "SOUTH")):

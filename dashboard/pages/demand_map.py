@@ -19,7 +19,18 @@ from dashboard.metrics.disclosure import REASON_SMALL
 from dashboard.metrics.maps import INCIDENT_KINDS, LEVEL_NAMES, map_metric_ids
 from dashboard.metrics.presentation import disclosed
 from dashboard.shell.charts import value_text
-from dashboard.shell.geo import base_map, fit_view, geo_read, school_labels, view_query
+from dashboard.shell.geo import (
+    HEXAGON_WIDTHS,
+    PrebuiltDeck,
+    base_map,
+    deck_json,
+    fit_view,
+    geo_read,
+    hexagon_width,
+    reference_latitude,
+    school_labels,
+    view_query,
+)
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
 from dashboard.shell.store_facts import data_version
@@ -34,13 +45,14 @@ AREA_KEY = "map_area"
 SCHOOL_KEY = "map_school"
 DEFAULT_METRIC = "referral_rate_per_10k"
 NO_INCIDENTS = "none"
-HEXAGON_WIDTHS = (250, 500, 1000, 2000)
+MOST_LABELS = 60  # more area names than this would cover the map: the tooltips carry them
 PANEL_METRICS = ("referral_rate_per_10k", "s47_rate_per_10k", "cp_plan_rate_per_10k")
-# Okabe-Ito-friendly sequential blues for the areas; oranges for incident hexagons; greys for hidden/no data
+# ColorBrewer sequential Blues for the areas and YlOrBr for incident hexagons (both read by colour-blind
+# viewers, and apart from each other); greys for hidden areas and areas without data
 AREA_COLOURS = ((239, 243, 255), (189, 215, 231), (107, 174, 214), (49, 130, 189), (8, 81, 156))
 HIDDEN_COLOUR = (150, 150, 150)
 NO_DATA_COLOUR = (235, 235, 235)
-HEX_STEPS = ((5, (254, 217, 142)), (10, (254, 153, 41)), (20, (217, 95, 14)), (50, (153, 52, 4)))
+HEX_COLOURS = ((254, 217, 142), (254, 153, 41), (217, 95, 14), (153, 52, 4))
 NOUNS = {
     "referrals": "referrals",
     "contacts": "contacts",
@@ -134,12 +146,22 @@ def area_colour(value: float, hidden: bool, breaks: list[float]) -> list[int]:
     return [*scale[min(int(np.searchsorted(breaks, value, side="right")), len(scale) - 1)], 200]
 
 
-def hexagon_colour(count: int) -> list[int]:
-    colour = HEX_STEPS[0][1]
-    for low, step in HEX_STEPS:
-        if count >= low:
-            colour = step
-    return [*colour, 190]
+def hexagon_breaks(counts: pd.Series) -> list[float]:
+    """Class breaks for the hexagons shown: each count its own class when there are four or fewer, else
+    the quartiles (classes follow the view, so a locality's hotspots stand out as a region's do)."""
+    shown = np.unique(counts.dropna().to_numpy(dtype=float))
+    if len(shown) <= len(HEX_COLOURS):
+        return [float(v) for v in shown[1:]]
+    return sorted(set(np.round(np.quantile(shown, [0.25, 0.5, 0.75])).tolist()) - {float(shown.min())})
+
+
+def _hex_scale(breaks: list[float]) -> tuple[tuple[int, int, int], ...]:
+    return HEX_COLOURS if len(breaks) >= 3 else HEX_COLOURS[:: max(1, 3 // max(len(breaks), 1))]
+
+
+def hexagon_colour(count: int, breaks: list[float]) -> list[int]:
+    scale = _hex_scale(breaks)
+    return [*scale[min(int(np.searchsorted(breaks, count, side="right")), len(scale) - 1)], 170]
 
 
 def drawn(shapes: pd.DataFrame, values: pd.DataFrame, level: str) -> pd.DataFrame:
@@ -172,7 +194,9 @@ def area_rows(table: pd.DataFrame, breaks: list[float], chosen: Metric, threshol
     return rows
 
 
-def legend(chosen: Metric, values: pd.Series, breaks: list[float], with_incidents: bool, threshold: int) -> str:
+def legend(
+    chosen: Metric, values: pd.Series, breaks: list[float], hexagon_counts: pd.Series | None, threshold: int
+) -> str:
     """The colour key: each class of the areas with the range of values in it, hidden and no-data areas,
     schools and hexagons."""
     scale = _scale(breaks)
@@ -183,9 +207,11 @@ def legend(chosen: Metric, values: pd.Series, breaks: list[float], with_incident
     items.append(_swatch(HIDDEN_COLOUR, f"fewer than {threshold}: hidden"))
     items.append(_swatch(NO_DATA_COLOUR, "no data"))
     items.append(_dot("school"))
-    if with_incidents:
-        steps = [f"{low}+" for low, _ in HEX_STEPS]
-        items += [_swatch(colour, f"{step} incidents") for (_, colour), step in zip(HEX_STEPS, steps, strict=True)]
+    if hexagon_counts is not None and not hexagon_counts.empty:
+        cuts = hexagon_breaks(hexagon_counts)
+        for position, low, high in class_spans(hexagon_counts, cuts):
+            span = f"{low:,.0f}" if low == high else f"{low:,.0f} to {high:,.0f}"
+            items.append(_swatch(_hex_scale(cuts)[min(position, len(_hex_scale(cuts)) - 1)], f"{span} incidents"))
     return " &nbsp; ".join(items)
 
 
@@ -205,12 +231,13 @@ def _dot(text: str) -> str:
 
 
 def hexagon_rows(hexagons: pd.DataFrame, kind_label: str, period: str) -> list[dict]:
+    breaks = hexagon_breaks(hexagons["incidents"])
     return [
         {
             "kind": "incidents",
             "polygon": polygon,
             "incidents": int(count),
-            "fill": hexagon_colour(int(count)),
+            "fill": hexagon_colour(int(count), breaks),
             "tooltip": f"{count:,} incidents in this hexagon\n{kind_label}\n{period}",
         }
         for polygon, count in zip(hexagons["polygon"], hexagons["incidents"], strict=True)
@@ -235,16 +262,25 @@ def school_rows(schools: pd.DataFrame, labels: dict[str, str]) -> list[dict]:
     return rows
 
 
+TOOLTIP = {"text": "{tooltip}", "style": {"backgroundColor": "white", "color": "black", "fontSize": "13px"}}
+"""Plain text, one line per fact (Streamlit escapes values put into an HTML tooltip)."""
+
+
 def build_deck(
-    areas: list[dict], labels: list[dict], hexagons: list[dict], schools: list[dict], view: dict
-) -> pdk.Deck:
-    """The map's layers, bottom to top: areas, incident hexagons, area names, schools."""
-    style, provider, _ = base_map()
+    areas: list[dict],
+    labels: list[dict],
+    hexagons: list[dict],
+    schools: list[dict],
+    view: dict,
+    style: str | None = None,
+    provider: str | None = None,
+) -> str:
+    """The map's spec (JSON): layers bottom to top areas, incident hexagons, area names, schools."""
+    data = {"areas": areas, "incident_hexagons": hexagons, "area_names": labels, "schools": schools}
     layers = [
         pdk.Layer(
             "PolygonLayer",
             id="areas",
-            data=areas,
             get_polygon="polygon",
             get_fill_color="fill",
             get_line_color=[60, 60, 60, 220],
@@ -257,7 +293,6 @@ def build_deck(
         pdk.Layer(
             "PolygonLayer",
             id="incident_hexagons",
-            data=hexagons,
             get_polygon="polygon",
             get_fill_color="fill",
             get_line_color=[120, 60, 0, 200],
@@ -269,7 +304,6 @@ def build_deck(
         pdk.Layer(
             "TextLayer",
             id="area_names",
-            data=labels,
             get_position="position",
             get_text="name",
             get_size=16,
@@ -284,10 +318,9 @@ def build_deck(
         pdk.Layer(
             "ScatterplotLayer",
             id="schools",
-            data=schools,
             get_position="position",
             get_radius=60,
-            radius_min_pixels=4,
+            radius_min_pixels=4 if len(schools) <= 300 else 2,
             radius_max_pixels=10,
             get_fill_color=[255, 255, 255, 255],
             get_line_color=[0, 0, 0, 255],
@@ -297,14 +330,57 @@ def build_deck(
             auto_highlight=True,
         ),
     ]
-    return pdk.Deck(
+    return deck_json(
+        data,
         layers=layers,
         initial_view_state=pdk.ViewState(**view),
         map_style=style,
         map_provider=provider,
-        # plain text, one line per fact (Streamlit escapes values put into an HTML tooltip)
-        tooltip={"text": "{tooltip}", "style": {"backgroundColor": "white", "color": "black", "fontSize": "13px"}},
+        tooltip=TOOLTIP,
     )
+
+
+@st.cache_data(max_entries=200, ttl=6 * 3600, show_spinner=False)
+def map_spec(
+    url: str,
+    version: int,
+    metric_id: str,
+    filters: Filters,
+    level: str,
+    kind: str,
+    width: float,
+    threshold: int,
+    style: str | None,
+    provider: str | None,
+) -> str:
+    """The map for a view, as the JSON spec the browser draws (cached: a region's map is megabytes, and a
+    rerun that changes nothing on the map should not write it again). Reads are the page's cached reads."""
+    chosen = metric(metric_id)
+    geography = Filters(locality=filters.locality, ward=filters.ward)
+    shapes = geo_read(url, version, "area_boundaries", level, geography)
+    raw = geo_read(url, version, "area_values", metric_id, filters, level)
+    table = drawn(shapes, disclosed(raw, threshold), level)
+    breaks = colour_classes(table.loc[~table["value_suppressed"], "value"])
+    schools = geo_read(url, version, "schools_in_view", geography)
+    period = str(raw["period"].iloc[0]) if not raw.empty else ""
+    hexagons: list[dict] = []
+    if kind != NO_INCIDENTS:
+        found = geo_read(url, version, "incident_hexagons", filters, kind, width, reference_latitude(shapes), threshold)
+        hexagons = hexagon_rows(found, INCIDENT_KINDS[kind].label, period)
+    areas = area_rows(table, breaks, chosen, threshold)
+    names = (
+        [
+            {"name": name, "position": [float(lon), float(lat)]}
+            for name, lon, lat in zip(
+                shapes["name"], shapes["centroid_longitude"], shapes["centroid_latitude"], strict=True
+            )
+        ]
+        if level in ("locality", "ward") and len(shapes) <= MOST_LABELS
+        else []
+    )
+    outline = [point for row in areas for point in row["polygon"][0]]
+    view = fit_view([p[0] for p in outline], [p[1] for p in outline])
+    return build_deck(areas, names, hexagons, school_rows(schools, school_labels(schools)), view, style, provider)
 
 
 def _on_select() -> None:
@@ -411,7 +487,7 @@ def main() -> None:
         kind = right.selectbox(
             "Police incidents",
             kinds,
-            index=1,
+            index=0,
             format_func=lambda k: "None" if k == NO_INCIDENTS else INCIDENT_KINDS[k].label,
             key="map_incidents",
             bind="query-params",
@@ -437,13 +513,13 @@ def main() -> None:
         schools = geo_read(url, version, "schools_in_view", geography)
         labels = school_labels(schools)
         period = str(raw["period"].iloc[0]) if not raw.empty else view.period_name
-        reference_latitude = float(round(shapes["centroid_latitude"].mean()))
         hexagons = pd.DataFrame(columns=["polygon", "incidents"])
         incidents = {"any": False, "snapped": False, "area_centres": False}
+        drawn_width = hexagon_width(float(width), shapes)
         if kind != NO_INCIDENTS:
             incidents = geo_read(url, version, "incident_overview", filters, kind)
             hexagons = geo_read(
-                url, version, "incident_hexagons", filters, kind, float(width), reference_latitude, threshold
+                url, version, "incident_hexagons", filters, kind, drawn_width, reference_latitude(shapes), threshold
             )
 
         st.caption(
@@ -452,30 +528,19 @@ def main() -> None:
             + ": darker means higher. Hover for the value and its 95% interval (the range the true value "
             "probably lies in: wide intervals mean small numbers, so compare with care). White dots are "
             "schools. Click an area to see its figures, or a school to open its drill-down."
+            + (
+                " Choose a kind of police incident above to see where incidents cluster."
+                if kind == NO_INCIDENTS
+                else ""
+            )
         )
         table = drawn(shapes, shown, level)
         visible_values = table.loc[~table["value_suppressed"], "value"]
         breaks = colour_classes(visible_values)
-        area_data = area_rows(table, breaks, chosen, threshold)
-        name_data = (
-            [
-                {"name": name, "position": [float(lon), float(lat)]}
-                for name, lon, lat in zip(
-                    shapes["name"], shapes["centroid_longitude"], shapes["centroid_latitude"], strict=True
-                )
-            ]
-            if level in ("locality", "ward")
-            else []
-        )
-        kind_label = INCIDENT_KINDS[kind].label if kind != NO_INCIDENTS else ""
-        longitudes = [p[0] for row in area_data for p in row["polygon"][0]]
-        latitudes = [p[1] for row in area_data for p in row["polygon"][0]]
-        deck = build_deck(
-            area_data,
-            name_data,
-            hexagon_rows(hexagons, kind_label, period),
-            school_rows(schools, labels),
-            fit_view(longitudes, latitudes),
+        style, provider, _ = base_map()
+        deck = PrebuiltDeck(
+            map_spec(url, version, metric_id, filters, level, kind, drawn_width, threshold, style, provider),
+            TOOLTIP,
         )
         st.pydeck_chart(
             deck,
@@ -485,8 +550,11 @@ def main() -> None:
             height=600,
             alt=f"Map of {chosen.label.lower()} by {LEVEL_NAMES[level].lower()}, with schools and police incidents",
         )
-        st.markdown(legend(chosen, visible_values, breaks, kind != NO_INCIDENTS, threshold), unsafe_allow_html=True)
-        _incident_notes(kind, incidents, hexagons, filters, threshold, width)
+        counts = hexagons["incidents"] if kind != NO_INCIDENTS else None
+        st.markdown(legend(chosen, visible_values, breaks, counts, threshold), unsafe_allow_html=True)
+        _incident_notes(kind, incidents, hexagons, filters, threshold, drawn_width, float(width))
+        if level in ("locality", "ward") and len(shapes) > MOST_LABELS:
+            st.caption("Too many areas to name on the map: hover for names, or choose a locality.")
         _base_map_note()
 
         st.subheader("Look closer at an area")
@@ -547,16 +615,23 @@ def main() -> None:
         )
 
 
-def _incident_notes(kind: str, incidents: dict, hexagons: pd.DataFrame, filters: Filters, threshold: int, width):
+def _incident_notes(
+    kind: str, incidents: dict, hexagons: pd.DataFrame, filters: Filters, threshold: int, width: float, chosen: float
+) -> None:
     if kind == NO_INCIDENTS:
         return
     if not incidents["any"]:
         st.info("No police incidents of this kind with a location in this view (or no police data is loaded yet).")
         return
-    size = f"{width:,} m" if width < 1000 else f"{width / 1000:g} km"
+    size = f"{width:,.0f} m" if width < 1000 else f"{width / 1000:g} km"
     st.caption(
         f"Police incidents ({INCIDENT_KINDS[kind].label.lower()}) are counted into hexagons about {size} across in "
         f"the store; hexagons with fewer than {threshold} are not drawn, so no single incident can be placed. "
+        + (
+            "Smaller hexagons would be too small to see over an area this size: choose a locality for finer ones. "
+            if width > chosen
+            else ""
+        )
         + ("Agency and age filters do not apply to police incidents." if filters.agency or filters.age_band else "")
     )
     if hexagons.empty:

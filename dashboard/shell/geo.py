@@ -3,12 +3,15 @@ school names as the URL holds them, and fitting a map's view to what it shows.""
 
 from __future__ import annotations
 
+import collections
+import json
 import math
 import urllib.error
 import urllib.request
 from collections.abc import Callable
 
 import pandas as pd
+import pydeck as pdk
 import streamlit as st
 
 from dashboard.metrics import maps, near_schools, school_profile
@@ -18,6 +21,8 @@ from data_connectors.config import map_style
 
 CACHE_ENTRIES = 1_000
 CACHE_SECONDS = 6 * 3600
+HEXAGON_WIDTHS = (250, 500, 1000, 2000, 5000)  # metres across, flat side to flat side
+HEXAGONS_ACROSS = 60  # at most about this many hexagons across a map: smaller ones are noise at that scale
 CARTO_STYLES = ("light", "dark", "road", "light_no_labels", "dark_no_labels")
 READS: dict[str, Callable] = {
     "area_values": maps.area_values,
@@ -62,7 +67,7 @@ def view_query(view: View, *, place: bool = True, **extra: str | list[str]) -> d
 
 def school_labels(schools: pd.DataFrame) -> dict[str, str]:
     """URN -> the name people read (and the URL holds); the URN is added where two schools share a name."""
-    counts = schools["name"].value_counts()
+    counts = collections.Counter(schools["name"])
     return {
         urn: name if counts[name] == 1 else f"{name} (URN {urn})"
         for urn, name in zip(schools["urn"], schools["name"], strict=True)
@@ -93,6 +98,26 @@ def base_map() -> tuple[str | None, str | None, str]:
     return style, provider, ""
 
 
+def hexagon_width(chosen: float, shapes: pd.DataFrame) -> float:
+    """The hexagon size drawn: the one chosen, or the smallest size that puts no more than about
+    HEXAGONS_ACROSS hexagons across the areas shown (a whole region in 500 m hexagons is noise)."""
+    extent = [p for polygons in shapes["polygons"] for polygon in polygons for p in polygon[0]]
+    if not extent:
+        return chosen
+    longitudes = [p[0] for p in extent]
+    across = (max(longitudes) - min(longitudes)) * 111_320 * math.cos(math.radians(reference_latitude(shapes)))
+    for width in HEXAGON_WIDTHS:
+        if width >= chosen and across / width <= HEXAGONS_ACROSS:
+            return float(width)
+    return float(HEXAGON_WIDTHS[-1])
+
+
+def reference_latitude(shapes: pd.DataFrame) -> float:
+    """The latitude hexagons are laid out around: the areas' mean, to the degree (so the grid stays put
+    as filters change)."""
+    return float(round(shapes["centroid_latitude"].mean()))
+
+
 def fit_view(longitudes: list[float], latitudes: list[float], width: int = 1000, height: int = 600) -> dict:
     """Centre and zoom that show every point given, with a margin (deck.gl's world is 512 pixels wide at
     zoom 0, in Web Mercator)."""
@@ -108,3 +133,25 @@ def fit_view(longitudes: list[float], latitudes: list[float], width: int = 1000,
     span_y = max(mercator(north) - mercator(south), 1e-6) / (2 * math.pi)
     zoom = min(math.log2(width / 512 / span_x), math.log2(height / 512 / span_y)) - 0.3
     return {"longitude": (west + east) / 2, "latitude": centre_lat, "zoom": round(max(min(zoom, 16), 3), 2)}
+
+
+def deck_json(layer_data: dict[str, list[dict]], **deck: object) -> str:
+    """A pydeck spec as compact JSON, each layer's data (plain dicts of numbers and strings, keyed by the
+    layer's id) put in as it is. pydeck itself writes indented JSON and converts every record on the way
+    (a second and 10 MB for a region's hexagons); this is the same spec at a third of the size, several
+    times faster, and ready to cache."""
+    spec = json.loads(pdk.Deck(**deck).to_json())
+    for layer in spec.get("layers", []):
+        layer["data"] = layer_data.get(layer["id"], [])
+    return json.dumps(spec, separators=(",", ":"), allow_nan=False)
+
+
+class PrebuiltDeck(pdk.Deck):
+    """A deck for `st.pydeck_chart` from a spec already written (and cached) by `deck_json`."""
+
+    def __init__(self, spec: str, tooltip: dict | None = None) -> None:
+        super().__init__(tooltip=tooltip or False)
+        self.__dict__["_prebuilt"] = spec
+
+    def to_json(self) -> str:
+        return self.__dict__["_prebuilt"]

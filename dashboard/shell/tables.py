@@ -3,6 +3,7 @@ on screen is hidden in the file too)."""
 
 from __future__ import annotations
 
+import functools
 import io
 
 import pandas as pd
@@ -40,7 +41,7 @@ def shown_table(
     )
     right.download_button(
         "Download Excel",
-        _excel(visible, name),
+        functools.partial(_excel, visible, name),  # written on click: a workbook costs far more than the table
         f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}-xlsx",
