@@ -771,7 +771,7 @@ def test_national_files_of_several_partnerships_have_one_header() -> None:
         assert files.rows == {path: 3}
     region = partnerships_for("region", 7, date(2026, 10, 31))
     forces = [force_name(p) for p in region]
-    assert len(set(forces)) == 4 and all(forces.count(f) == 5 for f in set(forces))  # a force per row of five
+    assert len(set(forces)) == 2 and all(forces.count(f) == 10 for f in set(forces))  # a force per half
     names = {name for p in region for name in partnership_names(7, p.index)}
     assert not set(forces) & names  # a force is not named after any authority, locality or ward
 

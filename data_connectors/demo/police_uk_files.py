@@ -12,8 +12,9 @@ the two so that **no incident is in both**:
 
 Each police.uk row is snapped to the nearest of a few anonymous points in its own small area ("On or near
 ..."), dated to its month, given a 64-character Crime ID (none for anti-social behaviour, as police.uk
-does) and a last outcome. A force covers one partnership at the local tier and a row of five in the region,
-so a region's files are per force, at the root of the output folder.
+does) and a last outcome. A force covers one partnership at the local tier; in the region, two forces each
+cover ten partnerships (the north and the south half of the map), as Greater Manchester Police covers ten
+boroughs, so the region's police.uk files are 2 x 60 months, at the root of the output folder.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from data_connectors.demo.names import name_pool
 from data_connectors.formats.police_uk import HEADER
 
 SHARE = 0.5  # of unflagged street crime not linked to a child, written to police.uk instead of the template
+FORCE_ROWS = 2  # rows of five partnerships one force covers in a region
 FOLDER = "police-uk"
 PARTNER_ONLY = ("MISSING_PERSON", "DOMESTIC_INCIDENT", "CONCERN_FOR_WELFARE")
 STREET_TYPES = {code: label for code, label in POLICE_CATEGORY.codes.items() if code not in PARTNER_ONLY}
@@ -68,10 +70,10 @@ def split_street_crime(p: Partnership, incidents: pd.DataFrame) -> tuple[pd.Data
 
 
 def force_name(p: Partnership) -> str:
-    """The fictional force: one per partnership locally, one per row of five partnerships in a region, named
-    from the end of the name pool (which no partnership uses)."""
-    row = p.grid_position[1] if p.region else 0
-    return name_pool(p.seed)[-1 - row]
+    """The fictional force: one per partnership locally; in a region one per half of the map (two rows of five
+    partnerships), named from the end of the name pool (which no partnership uses)."""
+    half = p.grid_position[1] // FORCE_ROWS if p.region else 0
+    return name_pool(p.seed)[-1 - half]
 
 
 def _snap_points(p: Partnership, place: Place) -> tuple[np.ndarray, np.ndarray]:
