@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from dashboard.metrics.compute import Filters, compute
-from dashboard.metrics.factors import cooccurrence, factor_rows, pairs_with, prevalence_over_period
+from dashboard.metrics.cooccurrence import factor_pairs
+from dashboard.metrics.factors import cooccurrence, factor_counts, factor_rows, pairs_with, prevalence_over_period
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
 from tests.app_pages import run_page
@@ -76,7 +77,7 @@ def test_the_explorer_shows_self_harm_with_lift_and_odds_ratio(world_url: str, m
         m.value for m in app.markdown
     ]
     _, pairs = _tables(app)
-    expected = pairs_with(cooccurrence(factor_rows(engine, FY_FILTERS), N), "15A").set_index("other")
+    expected = pairs_with(cooccurrence(factor_counts(engine, FY_FILTERS), N), "15A").set_index("other")
     # by hand: self-harm and parental mental health together at 8 where chance gives 10 x 16 / 40 = 4: lift 2;
     # the 2x2 table 8, 2, 8, 22 gives an odds ratio of 8 x 22 / (2 x 8) = 11
     mental_health = pairs.loc["4B Mental health: parent or carer"]
@@ -136,7 +137,7 @@ def test_a_locality_filter_reaches_every_part(world_url: str, monkeypatch) -> No
     completed = int(prevalence["denominator"].max())
     assert completed == N // 2  # the odd-numbered children live in the north
     england, pairs = _tables(app)
-    expected = pairs_with(cooccurrence(factor_rows(engine, north), completed), "15A").set_index("other")
+    expected = pairs_with(cooccurrence(factor_counts(engine, north), completed), "15A").set_index("other")
     assert len(pairs) == len(expected)
     for code, row in expected.iterrows():
         label = next(name for name in pairs.index if name.startswith(f"{code} "))
@@ -159,9 +160,31 @@ def test_only_pairs_together_more_often_than_chance_are_flagged(world_url: str, 
     monkeypatch.setenv("LOS_STORE_URL", world_url)
     app = run_page(PAGE, {"period": FY})
     _, pairs = _tables(app)
-    expected = pairs_with(cooccurrence(factor_rows(make_engine(world_url), FY_FILTERS), N), "15A").set_index("other")
+    expected = pairs_with(cooccurrence(factor_counts(make_engine(world_url), FY_FILTERS), N), "15A").set_index("other")
     # self-harm never with "other" (20): a significant pair, but apart, not together; not flagged
     assert expected.loc["20", "n_both"] == 0 and expected.loc["20", "p_adjusted"] < 0.05
     assert pairs.loc["20 Other", "Worth a look"] == ""
     flagged = {code for code, row in expected.iterrows() if row["p_adjusted"] < 0.05 and row["lift"] > 1}
     assert {name.split()[0] for name in pairs.index[pairs["Worth a look"] == "yes"]} == flagged
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgresql"])
+def both_stores(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp(f"factors-{request.param}")
+    url = new_store_url(request.param, folder, request)
+    run_load([write_factors_world(folder / "world")], url, key=TEST_KEY)
+    return url
+
+
+def test_pairs_counted_in_the_store_equal_pairs_counted_from_the_rows(both_stores: str) -> None:
+    """The page counts factors and pairs in the store; the notebook function counts the long table: they agree,
+    pair by pair, on both engines."""
+    engine = make_engine(both_stores)
+    counts = factor_counts(engine, FY_FILTERS)
+    # by hand (tests/factors_world.py): 40 completed assessments, 36 with a factor other than 21, self-harm at
+    # 10, parental mental health at 16, the two together at 8
+    assert (counts.assessments, counts.with_any) == (40, 36)
+    assert (counts.per_factor["15A"], counts.per_factor["4B"], counts.per_pair[("15A", "4B")]) == (10, 16, 8)
+    from_store = cooccurrence(counts, N)
+    from_rows = factor_pairs(factor_rows(engine, FY_FILTERS), n_assessments=N)
+    pd.testing.assert_frame_equal(from_store, from_rows, check_dtype=False)

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import sparse, stats
 
 from dashboard.metrics.intervals import z_value
 
@@ -78,13 +78,20 @@ def factor_pairs(
     keep = codes.notna() & ids.notna() & ~codes.isin([str(code).strip().upper() for code in exclude])
     rows, _ = pd.factorize(ids[keep])
     columns, names = pd.factorize(codes[keep], sort=True)
-    names = np.asarray(names, dtype=str)
     if len(names) < 2:
         return pd.DataFrame(columns=COLUMNS)
+    present = sparse.coo_matrix((np.ones(len(rows)), (rows, columns))).tocsr()
+    present.data[:] = 1  # a factor recorded twice on one assessment counts once
+    together = np.rint((present.T @ present).toarray()).astype(np.int64)
+    return pair_statistics(np.asarray(names, dtype=str), together, int(n_assessments), confidence)
 
-    matrix = np.zeros((rows.max() + 1, len(names)), dtype=np.int64)
-    matrix[rows, columns] = 1  # a factor recorded twice on one assessment counts once
-    together = matrix.T @ matrix
+
+def pair_statistics(
+    names: np.ndarray, together: np.ndarray, n_assessments: int, confidence: float = 0.95
+) -> pd.DataFrame:
+    """The statistics of every pair from counts alone, wherever they were counted (here from a table, or in
+    the store for a page): `together[i, j]` assessments recorded both `names[i]` and `names[j]`, the diagonal
+    each factor at all, out of `n_assessments`. Pairs sorted by p-value, then by factor codes."""
     first, second = np.triu_indices(len(names), k=1)
     n = float(n_assessments)
     n_a, n_b = np.diag(together)[first].astype(float), np.diag(together)[second].astype(float)
@@ -119,6 +126,8 @@ def factor_pairs(
             "p_value": p_value,
         }
     )
+    if result.empty:
+        return pd.DataFrame(columns=COLUMNS)
     result["p_adjusted"] = stats.false_discovery_control(result["p_value"].to_numpy(), method="bh")
     return result.sort_values(["p_value", "factor_a", "factor_b"], kind="stable", ignore_index=True)
 

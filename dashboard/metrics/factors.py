@@ -1,7 +1,7 @@
 """Factors identified at assessment, for the "Which risks travel together?" page: how often each factor is
 identified (the `assessment_factor_prevalence` metric over a whole period, and on England's basis for a fair
-comparison), and which factors turn up with a chosen one more often than chance (`cooccurrence.factor_pairs`
-on the store's factor rows for the same view).
+comparison), and which factors turn up with a chosen one more often than chance (`cooccurrence.pair_statistics`
+on the store's factor counts for the same view).
 
 England publishes each factor as a share of assessment episodes with at least one factor recorded (DfE
 table C3); the metric's share is of every completed assessment, including those that found no factor.
@@ -11,6 +11,8 @@ comparison uses England's basis: assessments with at least one factor other than
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
@@ -18,7 +20,7 @@ from sqlalchemy.engine import Engine
 
 from dashboard.metrics.compute import Filters, connection_for, filter_clauses
 from dashboard.metrics.cooccurrence import COLUMNS as PAIR_COLUMNS
-from dashboard.metrics.cooccurrence import NO_FACTORS, factor_pairs
+from dashboard.metrics.cooccurrence import NO_FACTORS, pair_statistics
 from dashboard.metrics.disclosure import suppress
 from dashboard.metrics.england import england_factor_share
 from dashboard.metrics.intervals import wilson
@@ -51,6 +53,53 @@ def factor_rows(engine: Engine | sa.Connection, filters: Filters | None = None) 
     return pd.DataFrame(rows, columns=["assessment_id", "factor_code"])
 
 
+@dataclass(frozen=True)
+class FactorCounts:
+    """What the co-occurrence explorer needs, counted in the store so a page never fetches a region's factor
+    rows: assessments recording each factor, each pair of factors (21 "no factors" left out), and how many
+    distinct assessments have any factor row, and any factor other than 21 (England's basis)."""
+
+    per_factor: dict[str, int]
+    per_pair: dict[tuple[str, str], int]
+    assessments: int
+    with_any: int
+
+
+def factor_counts(engine: Engine | sa.Connection, filters: Filters | None = None) -> FactorCounts:
+    """The view's factor counts, filtered exactly as `factor_rows` (three small aggregate queries)."""
+    with connection_for(engine) as connection:
+        selectable = readable(connection, "assessment_factors")
+        rows = (
+            sa.select(selectable.c.assessment_id, selectable.c.factor_code)
+            .where(*filter_clauses(selectable, filters or Filters(), "assessment_factors"))
+            .distinct()
+            .subquery()
+        )
+        per_factor = connection.execute(
+            sa.select(rows.c.factor_code, sa.func.count()).group_by(rows.c.factor_code)
+        ).all()
+        first, second = rows.alias("first"), rows.alias("second")
+        per_pair = connection.execute(
+            sa.select(first.c.factor_code, second.c.factor_code, sa.func.count())
+            .join_from(first, second, first.c.assessment_id == second.c.assessment_id)
+            .where(first.c.factor_code < second.c.factor_code, first.c.factor_code != NO_FACTORS)
+            .where(second.c.factor_code != NO_FACTORS)
+            .group_by(first.c.factor_code, second.c.factor_code)
+        ).all()
+        assessments, with_any = connection.execute(
+            sa.select(
+                sa.func.count(sa.distinct(rows.c.assessment_id)),
+                sa.func.count(sa.distinct(sa.case((rows.c.factor_code != NO_FACTORS, rows.c.assessment_id)))),
+            )
+        ).one()
+    return FactorCounts(
+        per_factor={code: int(n) for code, n in per_factor},
+        per_pair={(a, b): int(n) for a, b, n in per_pair},
+        assessments=int(assessments),
+        with_any=int(with_any),
+    )
+
+
 def prevalence_over_period(frame: pd.DataFrame) -> pd.DataFrame:
     """`assessment_factor_prevalence` split by factor (any grain) added up over the whole period: one row per
     factor with the assessments identifying it, the completed assessments, the share (%) and its 95% Wilson
@@ -63,11 +112,10 @@ def prevalence_over_period(frame: pd.DataFrame) -> pd.DataFrame:
     return totals
 
 
-def england_comparison(prevalence: pd.DataFrame, rows: pd.DataFrame) -> pd.DataFrame:
+def england_comparison(prevalence: pd.DataFrame, with_any: int) -> pd.DataFrame:
     """Each factor England publishes, as a share of the view's assessments with at least one factor (England's
     basis) with its 95% interval, England's 2025 share, and whether England's figure lies above, below or
-    within the local interval."""
-    with_any = int(rows.loc[rows["factor_code"] != NO_FACTORS, "assessment_id"].nunique())
+    within the local interval. `with_any`: the view's assessments with a factor other than 21."""
     out = prevalence[["factor", "numerator"]].copy()
     out["with_any_factor"] = with_any
     out["england"] = [england_factor_share(code) for code in out["factor"]]
@@ -82,10 +130,17 @@ def england_comparison(prevalence: pd.DataFrame, rows: pd.DataFrame) -> pd.DataF
     return out
 
 
-def cooccurrence(rows: pd.DataFrame, completed_assessments: int) -> pd.DataFrame:
-    """`factor_pairs` over the view's factor rows, counting every completed assessment in the view (those
-    with no factor row too) in `n_assessments`."""
-    return factor_pairs(rows, n_assessments=max(int(completed_assessments), int(rows["assessment_id"].nunique())))
+def cooccurrence(counts: FactorCounts, completed_assessments: int) -> pd.DataFrame:
+    """`pair_statistics` over the view's counts, counting every completed assessment in the view (those with
+    no factor row too) in `n_assessments`; every pair of the factors present, recorded together or not."""
+    names = np.array(sorted(code for code in counts.per_factor if code != NO_FACTORS), dtype=str)
+    index = {code: i for i, code in enumerate(names)}
+    together = np.diag([counts.per_factor[code] for code in names]).astype(np.int64)
+    for (a, b), n in counts.per_pair.items():
+        together[index[a], index[b]] = together[index[b], index[a]] = n
+    if len(names) < 2:
+        return pd.DataFrame(columns=PAIR_COLUMNS)
+    return pair_statistics(names, together, max(int(completed_assessments), counts.assessments))
 
 
 def pairs_with(pairs: pd.DataFrame, factor: str) -> pd.DataFrame:

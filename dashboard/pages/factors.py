@@ -13,6 +13,7 @@ from dashboard.metrics.england import FACTOR_EPISODES_2025
 from dashboard.metrics.factors import (
     FACTOR_NAMES,
     SIGNIFICANT,
+    FactorCounts,
     disclosed_comparison,
     disclosed_pairs,
     disclosed_prevalence,
@@ -24,7 +25,7 @@ from dashboard.metrics.factors import (
 from dashboard.shell.charts import bars_with_intervals, interval_dots
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
-from dashboard.shell.results import cooccurrence_result, factor_rows_result, metric_result, tables_loaded
+from dashboard.shell.results import cooccurrence_result, factor_counts_result, metric_result, tables_loaded
 from dashboard.shell.store_facts import data_version
 from dashboard.shell.tables import shown_table
 from dashboard.store_access import current_store_url
@@ -47,20 +48,20 @@ def main() -> None:
         threshold = suppression_threshold()
         prevalence = prevalence_over_period(metric_result(url, version, PREVALENCE, view.filters, by="factor"))
         completed = int(prevalence["denominator"].max()) if not prevalence.empty else 0
-        rows = factor_rows_result(url, version, view.filters)
+        counts = factor_counts_result(url, version, view.filters)
         if not tables_loaded(url, version, ("assessment_factors",)):
             raise NothingToShow(
                 "No data loaded yet for the factors identified at assessment (the CIN census AssessmentFactors "
                 "list): load assessment_factors to see this page."
             )
-        if completed == 0 or rows.empty:
+        if completed == 0 or not counts.per_factor:
             raise NothingToShow(
                 "No completed assessments with factors in this view: widen the period, or choose another "
                 "locality or agency."
             )
         _prevalence(prevalence, threshold, view.caption())
-        _england(prevalence, rows, threshold)
-        _explorer(url, version, view, rows, completed, threshold)
+        _england(prevalence, counts.with_any, threshold)
+        _explorer(url, version, view, counts, completed, threshold)
 
 
 def _prevalence(prevalence: pd.DataFrame, threshold: int, caption: str) -> None:
@@ -78,10 +79,9 @@ def _prevalence(prevalence: pd.DataFrame, threshold: int, caption: str) -> None:
     st.plotly_chart(figure, key="factor-prevalence-chart")
 
 
-def _england(prevalence: pd.DataFrame, rows: pd.DataFrame, threshold: int) -> None:
+def _england(prevalence: pd.DataFrame, with_any: int, threshold: int) -> None:
     st.subheader("How does that compare with England?")
-    comparison = disclosed_comparison(england_comparison(prevalence, rows), threshold)
-    with_any = rows.loc[rows["factor_code"] != NO_FACTORS, "assessment_id"].nunique()
+    comparison = disclosed_comparison(england_comparison(prevalence, with_any), threshold)
     st.caption(
         "England publishes each factor as a share of assessments that recorded at least one factor "
         f"(DfE Children in need 2025, table C3: {FACTOR_EPISODES_2025:,} in England), so here each factor is "
@@ -107,7 +107,7 @@ def _england(prevalence: pd.DataFrame, rows: pd.DataFrame, threshold: int) -> No
         st.caption("No assessment in this view recorded a factor other than 'no factors identified'.")
 
 
-def _explorer(url: str, version: int, view, rows: pd.DataFrame, completed: int, threshold: int) -> None:
+def _explorer(url: str, version: int, view, counts: FactorCounts, completed: int, threshold: int) -> None:
     st.subheader("Which factors travel with another?")
     st.caption(
         "Pick a factor to see which others are recorded with it more often than chance. **Lift** compares how "
@@ -119,7 +119,7 @@ def _explorer(url: str, version: int, view, rows: pd.DataFrame, completed: int, 
         f"{SIGNIFICANT} are marked worth a look. A significant pair is a question to audit, not a finding: it "
         "does not say one factor causes another."
     )
-    present = [code for code in FACTOR_NAMES if code in set(rows["factor_code"]) and code != NO_FACTORS]
+    present = [code for code in FACTOR_NAMES if code in counts.per_factor and code != NO_FACTORS]
     if len(present) < 2:
         st.info("Fewer than two different factors are recorded in this view, so there are no pairs to compare.")
         return

@@ -10,7 +10,7 @@ import streamlit as st
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.england import NationalFigure, england_value
-from dashboard.metrics.factors import cooccurrence, factor_rows
+from dashboard.metrics.factors import FactorCounts, cooccurrence, factor_counts
 from dashboard.metrics.localities import area_names
 from dashboard.metrics.neglect import neglect_table
 from dashboard.metrics.spc import xmr
@@ -76,15 +76,15 @@ def tables_loaded(url: str, version: int, names: tuple[str, ...]) -> set[str]:
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
-def factor_rows_result(url: str, version: int, filters: Filters) -> pd.DataFrame:
-    """(assessment_id, factor_code) for the view's completed assessments."""
-    return factor_rows(engine_for(url), filters)
+def factor_counts_result(url: str, version: int, filters: Filters) -> FactorCounts:
+    """The view's assessment factor counts, each factor and each pair, counted in the store."""
+    return factor_counts(engine_for(url), filters)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)
 def cooccurrence_result(url: str, version: int, filters: Filters, completed_assessments: int) -> pd.DataFrame:
     """Every pair of factors for the view, as `factor_pairs` returns it (not yet suppressed)."""
-    return cooccurrence(factor_rows_result(url, version, filters), completed_assessments)
+    return cooccurrence(factor_counts_result(url, version, filters), completed_assessments)
 
 
 @st.cache_data(max_entries=64, ttl=CACHE_SECONDS, show_spinner=False)
