@@ -224,3 +224,29 @@ def test_random_two_way_tables_never_leave_a_total_with_one_hidden_cell(seed):
     assert np.all(mask[(full > 0) & (full < 5)])
     assert not np.any(mask.sum(axis=0) == 1) and not np.any(mask.sum(axis=1) == 1)
     assert result.attrs["disclosure"]["unprotected"] == []
+
+
+def test_spc_limits_rest_only_on_the_months_shown():
+    """A month hidden as "<5" is a gap in the SPC chart, not part of its mean: with it, the mean times the
+    months less the months shown would give the hidden count back."""
+    from dashboard.shell.results import with_spc
+
+    counts = [10, 12, 3, 14, 12, 10]
+    frame = pd.DataFrame(
+        {
+            "period_start": pd.date_range("2025-04-01", periods=6, freq="MS"),
+            "numerator": counts,
+            "value": [float(n) for n in counts],
+            "lower": [float(n) for n in counts],
+            "upper": [float(n) for n in counts],
+        }
+    )
+    frame.attrs["metric"] = "contacts"
+    chart = with_spc(frame)
+    assert chart["value"].isna().tolist() == [False, False, True, False, False, False]
+    assert chart.loc[2, "point_type"] == "missing"
+    # by hand: mean of 10, 12, 14, 12, 10 = 11.6; moving ranges 2, (none across the gap), 2, 2 -> mean 2,
+    # so the limits are 11.6 +/- 2.66 x 2 = 6.28 .. 16.92 (with the hidden 3: mean 10.17, limits wider)
+    assert chart["mean"].iloc[0] == pytest.approx(11.6)
+    assert chart["upl"].iloc[0] == pytest.approx(11.6 + 2.66 * 2)
+    assert chart["lpl"].iloc[0] == pytest.approx(11.6 - 2.66 * 2)

@@ -10,7 +10,6 @@ from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import filters_not_applied
 from dashboard.metrics.disclosure import render
 from dashboard.metrics.neglect import COMPONENTS, disclosed_index, left_out_reasons, method_in_words
-from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.spc import VARIATION_LABELS
 from dashboard.shell.charts import ranked_bars, spc_chart
 from dashboard.shell.guard import NothingToShow, page_guard
@@ -198,7 +197,7 @@ def _trends(url: str, version: int, view, loaded: set[str]) -> None:
             if series.empty or series["numerator"].sum() == 0:
                 st.info(f"None in this view: {chosen.label.lower()}.")
                 continue
-            chart = disclosed(with_spc(series))
+            chart = with_spc(series)
             figure = spc_chart(chart, chosen, QUESTIONS[metric_id], view.caption())
             st.plotly_chart(figure, key=f"neglect-trend-{metric_id}")
             variation = chart.attrs.get("variation")

@@ -9,13 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.metrics.catalogue import metric
-from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.signals import HEADLINE_METRICS, period_value, recent_signals
-from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr
+from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from dashboard.shell.charts import value_text
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
-from dashboard.shell.results import england, metric_results
+from dashboard.shell.results import england, metric_results, with_spc
 from dashboard.shell.store_facts import data_version, store_facts
 from dashboard.store_access import current_store_url
 from data_connectors.config import suppression_threshold
@@ -55,7 +54,7 @@ def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int, england_
         shown = f"<{threshold}"
     else:
         shown = value_text(total.value, chosen)
-    chart = xmr(series["value"].reset_index(drop=True), polarity=chosen.polarity, target=chosen.target)
+    chart = with_spc(series)
     variation = chart.attrs.get("variation")
     assurance = chart.attrs.get("assurance")
     england = england_figure
@@ -69,7 +68,7 @@ def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int, england_
             else "England: not published",
             delta_color="off",
             delta_arrow="off",
-            chart_data=[v for v in disclosed(series)["value"] if pd.notna(v)] or None,  # no small counts hinted
+            chart_data=[v for v in chart["value"] if pd.notna(v)] or None,  # no small counts hinted
             chart_type="line",
             help=chosen.description,
         )

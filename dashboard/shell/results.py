@@ -13,6 +13,7 @@ from dashboard.metrics.england import NationalFigure, england_value
 from dashboard.metrics.factors import FactorCounts, cooccurrence, factor_counts
 from dashboard.metrics.localities import area_names
 from dashboard.metrics.neglect import neglect_table
+from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.spc import xmr
 from dashboard.metrics.store_overview import tables_with_rows
 from dashboard.metrics.thresholds import agreement_matrix
@@ -52,9 +53,12 @@ def agreement_result(url: str, version: int, filters: Filters) -> pd.DataFrame:
     return agreement_matrix(engine_for(url), filters)
 
 
-def with_spc(frame: pd.DataFrame) -> pd.DataFrame:
-    """A single series (no split) with XmR columns added: mean, limits, special cause and point type;
-    the variation and assurance icons in `attrs`."""
+def with_spc(frame: pd.DataFrame, total_known: bool = False) -> pd.DataFrame:
+    """A single series (no split), suppressed as `disclosed` does (`total_known` as there), with XmR columns
+    added: mean, limits, special cause and point type; the variation and assurance icons in `attrs`. The
+    chart is drawn on what may be shown, hidden months as gaps: a mean or limits worked out with a hidden
+    month would give it back, less the months shown."""
+    frame = disclosed(frame, total_known=total_known)
     chosen = metric(frame.attrs["metric"])
     chart = xmr(frame["value"].reset_index(drop=True), polarity=chosen.polarity, target=chosen.target)
     out = frame.reset_index(drop=True).join(chart.drop(columns="value"))

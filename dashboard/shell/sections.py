@@ -10,7 +10,6 @@ from dashboard.metrics.catalogue import metric
 from dashboard.metrics.comparison import SUPPRESSED, funnel_lines, period_total
 from dashboard.metrics.definitions import Metric
 from dashboard.metrics.england import england_value
-from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from dashboard.shell.charts import funnel_chart, reference_line, spc_chart, value_text
 from dashboard.shell.results import metric_result, with_spc
@@ -89,7 +88,7 @@ def monthly(url: str, version: int, view: View, metric_id: str) -> tuple[pd.Data
     """The view's monthly series with SPC, suppressed (the months add up to the period's value shown
     beside them, so months are protected against it too), and the value over the period, suppressed."""
     series = metric_result(url, version, metric_id, view.filters, grain="month")
-    return with_spc(disclosed(series, total_known=True)), period_total(series)
+    return with_spc(series, total_known=True), period_total(series)
 
 
 def spc_section(url: str, version: int, view: View, metric_id: str, question: str, key: str) -> None:
