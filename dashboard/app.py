@@ -16,12 +16,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 if str(REPO_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on the path
     sys.path.insert(0, str(REPO_ROOT))
 
+from dashboard.shell.navigation import frame, page_registry  # noqa: E402
 from dashboard.shell.store_facts import data_version, prepared, store_facts  # noqa: E402
 from dashboard.shell.view import VIEW_KEY, filter_bar  # noqa: E402
 from dashboard.store_access import current_store_url, engine_for  # noqa: E402
 from data_connectors.store import StoreError, store_exists  # noqa: E402
-
-PAGES = Path(__file__).parent / "pages"
 
 st.set_page_config(page_title="Line of Sight", page_icon=":material/visibility:", layout="wide")
 
@@ -43,37 +42,6 @@ def _draw_filter_bar() -> bool:
 
 
 ready = _draw_filter_bar()
-navigation = st.navigation(
-    {
-        "Overview": [
-            st.Page(PAGES / "overview.py", title="Board overview", icon=":material/dashboard:", default=ready),
-        ],
-        "Front door": [
-            st.Page(PAGES / "front_door.py", title="Front door and referral quality", icon=":material/door_front:"),
-        ],
-        "Thresholds": [
-            st.Page(PAGES / "thresholds.py", title="Thresholds", icon=":material/rule:"),
-        ],
-        "Neglect": [
-            st.Page(PAGES / "neglect.py", title="Where does neglect concentrate?", icon=":material/home_health:"),
-        ],
-        "Assessment": [
-            st.Page(PAGES / "factors.py", title="Which risks travel together?", icon=":material/hub:"),
-        ],
-        "Geography": [
-            st.Page(PAGES / "demand_map.py", title="Demand map", icon=":material/map:", url_path="demand_map"),
-            st.Page(PAGES / "school.py", title="School drill-down", icon=":material/school:", url_path="school"),
-        ],
-        "Data": [
-            st.Page(
-                PAGES / "home.py",
-                title="What is loaded",
-                icon=":material/database:",
-                url_path="loaded",
-                default=not ready,
-            ),
-            st.Page(PAGES / "data_quality.py", title="Data quality", icon=":material/fact_check:"),
-        ],
-    }
-)
-navigation.run()
+navigation = st.navigation(page_registry(ready))
+with frame():
+    navigation.run()

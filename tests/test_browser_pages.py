@@ -39,8 +39,8 @@ def dashboard_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def _registered_paths() -> dict[str, str]:
-    """The pages this build registers (dashboard/app.py), so the test follows the app as pages are added."""
-    app = (REPO_ROOT / "dashboard" / "app.py").read_text()
+    """The pages this build registers (dashboard/shell/navigation.py): the test follows pages as they are added."""
+    app = (REPO_ROOT / "dashboard" / "shell" / "navigation.py").read_text()
     return {
         path: heading for path, heading in PAGE_PATHS.items() if not path or f"{path}.py" in app or path == "loaded"
     }
@@ -86,3 +86,23 @@ def test_every_page_renders_and_is_captured(dashboard_url: str) -> None:
             expect(page.locator('[data-testid="stException"]')).to_have_count(0)
             expect(page.get_by_text("Something went wrong")).to_have_count(0)
             page.screenshot(path=SCREENSHOTS / f"page-{path or 'overview'}.png", full_page=True)
+
+
+def test_a_deep_link_is_the_first_request_a_new_server_answers(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A link a colleague shares is often the first thing a freshly started server is asked for: the page opens
+    in the dashboard's frame (its navigation and the filter bar holding the link's view), not on its own."""
+    folder = tmp_path_factory.mktemp("deep-link")
+    store_url = "duckdb:///" + str((folder / "store.duckdb").resolve())
+    run_load([write_metrics_world(folder / "world")], store_url, key=TEST_KEY)
+    env = {"LOS_STORE_URL": store_url, "LOS_DATA_DIR": str(folder / "data"), "LOS_PSEUDONYM_KEY": TEST_KEY}
+    with running_dashboard(env) as url, chromium() as browser:
+        from playwright.sync_api import expect
+
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(f"{url}/thresholds?locality=North")
+        expect(page.get_by_role("heading", name=PAGE_PATHS["thresholds"]).first).to_be_visible(timeout=30_000)
+        expect(page.locator(".st-key-view_caption")).to_contain_text("North ·", timeout=30_000)
+        navigation = page.get_by_test_id("stSidebarNav")
+        expect(navigation.get_by_text("Board overview")).to_be_visible()
+        expect(navigation.get_by_text("Front door and referral quality")).to_be_visible()
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)

@@ -242,7 +242,8 @@ def test_an_area_in_the_link_opens_its_panel_with_a_link_to_the_overview(store: 
     figures = next(m.value for m in app.markdown if m.value.startswith("- **Referral rate"))
     assert "150.0 per 10,000 a year (95% interval 84.0 to 247.4)" in figures
     links = {p.proto.label: (p.proto.page, p.proto.query_string) for p in app.get("page_link")}
-    assert links["Board overview for Ward One"] == ("overview", "period=All+data&ward=Ward+One")
+    # the board overview is the default page, so its link opens at the root
+    assert links["Board overview for Ward One"] == ("", "period=All+data&ward=Ward+One")
 
 
 def test_clicking_an_area_then_a_school_drills_down(store: str) -> None:
@@ -251,7 +252,7 @@ def test_clicking_an_area_then_a_school_drills_down(store: str) -> None:
     click(app, "areas", names.index("Area One"))
     assert "#### Area One" in [m.value for m in app.markdown]
     links = {p.proto.label: (p.proto.page, p.proto.query_string) for p in app.get("page_link")}
-    assert links["Board overview for Ward One (its ward)"] == ("overview", "period=All+data&ward=Ward+One")
+    assert links["Board overview for Ward One (its ward)"] == ("", "period=All+data&ward=Ward+One")
     schools = [row["urn"] for row in layers(deck(app)[0])["schools"]["data"]]
     click(app, "schools", schools.index(ALDER))
     links = {p.proto.label: (p.proto.page, p.proto.query_string) for p in app.get("page_link")}

@@ -8,6 +8,7 @@ import streamlit as st
 
 from dashboard.metrics.materialise import refresh_event_tables
 from dashboard.metrics.store_overview import load_history, table_overview
+from dashboard.shell.navigation import ensure_framed
 from dashboard.store_access import current_store_url, demo_build_lock, engine_for
 from data_connectors import config
 from data_connectors.demo_store import build_demo_store
@@ -42,6 +43,7 @@ def _build_demo(url: str) -> None:
 
 
 def main() -> None:
+    ensure_framed()
     url = current_store_url()
     st.title("Line of Sight")
     st.caption("Strategic line of sight for the safeguarding partnership: what the store holds today.")

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import sqlalchemy as sa
 import streamlit as st
 
+from dashboard.shell.navigation import ensure_framed
 from data_connectors.store import StoreError
 
 log = logging.getLogger("line_of_sight")
@@ -21,7 +22,9 @@ class NothingToShow(Exception):
 
 @contextlib.contextmanager
 def page_guard(page: str) -> Iterator[None]:
-    """Run a page's body; turn any failure into one plain message (the detail goes to the server log)."""
+    """Run a page's body (inside the entrypoint's frame); turn any failure into one plain message (the detail
+    goes to the server log)."""
+    ensure_framed()
     try:
         yield
     except NothingToShow as nothing:
