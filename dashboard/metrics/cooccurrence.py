@@ -28,7 +28,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy import sparse, stats
+from scipy import sparse
 
 from dashboard.metrics.intervals import z_value
 
@@ -128,12 +128,16 @@ def pair_statistics(
     )
     if result.empty:
         return pd.DataFrame(columns=COLUMNS)
+    from scipy import stats  # here, not at the top: scipy.stats takes seconds to import, and pages that never
+    # test a pair (the first page a reader opens) import this module through the shared results cache
+
     result["p_adjusted"] = stats.false_discovery_control(result["p_value"].to_numpy(), method="bh")
     return result.sort_values(["p_value", "factor_a", "factor_b"], kind="stable", ignore_index=True)
 
 
 def _p_values(a: np.ndarray, b: np.ndarray, c: np.ndarray, d: np.ndarray, n: float) -> tuple[np.ndarray, np.ndarray]:
     """Fisher's exact test where an expected cell is below 5, else Pearson's chi-square (vectorised)."""
+    from scipy import stats  # imported when needed: see pair_statistics
     rows = (a + b, c + d)
     columns = (a + c, b + d)
     smallest_expected = np.minimum.reduce([r * k / n for r in rows for k in columns])

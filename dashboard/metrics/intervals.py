@@ -29,7 +29,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 PoissonMethod = Literal["exact", "byar", "fingertips"]
 
@@ -118,8 +118,10 @@ def _poisson_limits(counts: np.ndarray, confidence: float, method: str) -> tuple
         raise ValueError("counts must not be negative")
     alpha = 1 - confidence
     with np.errstate(all="ignore"):
-        exact_lower = np.where(counts > 0, stats.chi2.ppf(alpha / 2, 2 * counts) / 2, 0.0)
-        exact_upper = stats.chi2.ppf(1 - alpha / 2, 2 * counts + 2) / 2
+        # chi-square quantiles with 2k and 2k + 2 degrees of freedom, halved: the gamma quantiles (scipy.special
+        # alone, so the first page does not wait for scipy.stats to import)
+        exact_lower = np.where(counts > 0, special.gammaincinv(np.maximum(counts, 1), alpha / 2), 0.0)
+        exact_upper = special.gammaincinv(counts + 1, 1 - alpha / 2)
         if method == "exact":
             lower, upper = exact_lower, exact_upper
         else:
