@@ -60,14 +60,16 @@ def recent_signals(
 ) -> pd.DataFrame:
     """Special-cause points in the last three months of each series (partnership and each locality),
     concerns before improvements, then by the strength of the rule, then the most recent."""
-    series: dict[str, pd.Series] = {}
+    series: dict[str, np.ndarray] = {}  # plain arrays: a region has hundreds of series, and pandas slices are slow
     polarity, target = {}, {}
     for metric_id, frame in overall.items():
-        series[f"{metric_id}\tthe partnership"] = frame["value"].reset_index(drop=True)
+        series[f"{metric_id}\tthe partnership"] = frame["value"].to_numpy(dtype=float, na_value=np.nan)
     for metric_id, frame in by_locality.items():
-        for locality, part in frame.groupby("locality", sort=True):
+        localities = frame["locality"].to_numpy(dtype=object)
+        values = frame["value"].to_numpy(dtype=float, na_value=np.nan)
+        for locality in sorted({code for code in localities if isinstance(code, str)}):  # as groupby: no blank key
             place = view_localities.get(locality, locality)
-            series[f"{metric_id}\t{place}"] = part["value"].reset_index(drop=True)
+            series[f"{metric_id}\t{place}"] = values[localities == locality]
     for key in series:
         chosen = metric(key.split("\t")[0])
         polarity[key], target[key] = chosen.polarity, chosen.target
@@ -75,18 +77,19 @@ def recent_signals(
         return _empty()
     periods = {metric_id: list(frame["period"]) for metric_id, frame in overall.items()}
     charts = xmr_many(series, polarity=polarity, target=target)
+    charts.attrs = {}  # the icons by series are not needed here, and pandas copies attrs into every slice
+    point = charts.groupby(level=0, sort=False).cumcount()
+    points = charts.groupby(level=0, sort=False)["value"].transform("size")
+    flagged = charts[
+        (point >= points - RECENT_MONTHS) & (charts["special_cause"] != "") & (charts["point_type"] != "common_cause")
+    ]
+    latest = flagged.groupby(level=0, sort=False).tail(1)  # the most recent signal of each series
     rows = []
-    for key, chart in charts.groupby(level=0, sort=False):
-        chart = chart.droplevel(0)
-        recent = chart.iloc[-RECENT_MONTHS:]
-        flagged = recent[(recent["special_cause"] != "") & (recent["point_type"] != "common_cause")]
-        if flagged.empty:
-            continue
-        last = flagged.iloc[-1]
+    for (key, position), last in zip(latest.index, latest.to_dict("records"), strict=True):
         metric_id, place = str(key).split("\t")
         label = metric(metric_id).label
         months = periods[metric_id]
-        position = int(flagged.index[-1])
+        position = int(position)
         when = months[position] if position < len(months) else ""
         kind = {"concern": "a concern", "improvement": "an improvement"}.get(last["point_type"], "a change")
         rows.append(
