@@ -42,15 +42,19 @@ def factor_rows(engine: Engine | sa.Connection, filters: Filters | None = None) 
     """(assessment_id, factor_code) for every factor recorded at a completed assessment in the view: dated
     by authorisation and filtered exactly as the factor metrics are (one row per assessment and factor)."""
     with connection_for(engine) as connection:
-        selectable = readable(connection, "assessment_factors")
-        query = (
-            sa.select(selectable.c.assessment_id, selectable.c.factor_code)
-            .where(*filter_clauses(selectable, filters or Filters(), "assessment_factors"))
-            .distinct()
-            .order_by(selectable.c.assessment_id, selectable.c.factor_code)
-        )
-        rows = connection.execute(query).all()
+        query = _view_rows(connection, filters).subquery()
+        rows = connection.execute(sa.select(query).order_by(query.c.assessment_id, query.c.factor_code)).all()
     return pd.DataFrame(rows, columns=["assessment_id", "factor_code"])
+
+
+def _view_rows(connection: sa.Connection, filters: Filters | None) -> sa.Select:
+    """Distinct (assessment_id, factor_code) of the view, dated by authorisation and filtered as the metrics."""
+    selectable = readable(connection, "assessment_factors")
+    return (
+        sa.select(selectable.c.assessment_id, selectable.c.factor_code)
+        .where(*filter_clauses(selectable, filters or Filters(), "assessment_factors"))
+        .distinct()
+    )
 
 
 @dataclass(frozen=True)
@@ -68,13 +72,7 @@ class FactorCounts:
 def factor_counts(engine: Engine | sa.Connection, filters: Filters | None = None) -> FactorCounts:
     """The view's factor counts, filtered exactly as `factor_rows` (three small aggregate queries)."""
     with connection_for(engine) as connection:
-        selectable = readable(connection, "assessment_factors")
-        rows = (
-            sa.select(selectable.c.assessment_id, selectable.c.factor_code)
-            .where(*filter_clauses(selectable, filters or Filters(), "assessment_factors"))
-            .distinct()
-            .subquery()
-        )
+        rows = _view_rows(connection, filters).subquery()
         per_factor = connection.execute(
             sa.select(rows.c.factor_code, sa.func.count()).group_by(rows.c.factor_code)
         ).all()
