@@ -114,3 +114,24 @@ def test_fewer_than_two_factors_and_bad_totals():
     assert factor_pairs(one).empty
     with pytest.raises(ValueError, match="n_assessments"):
         factor_pairs(one, n_assessments=1)
+
+
+def test_fisher_for_many_tables_equals_scipy_table_by_table():
+    """The vectorised exact test gives scipy's two-sided p-value on every table of one size at once, from
+    empty cells to large ones, and the hand-worked value above."""
+    from scipy import stats
+
+    from dashboard.metrics.cooccurrence import fisher_two_sided
+
+    n = 1_000
+    generator = np.random.default_rng(7)
+    tables = [(0, 6, 6, 988), (3, 0, 0, 997), (1, 2, 300, 697), (40, 10, 10, 940)]
+    for _ in range(200):
+        a, b, c = (int(x) for x in generator.integers(0, [8, 120, 300]))
+        tables.append((a, b, c, n - a - b - c))
+    a, b, c, _ = (np.array(column, dtype=float) for column in zip(*tables, strict=True))
+    ours = fisher_two_sided(a, a + b, a + c, n)
+    theirs = [stats.fisher_exact([[w, x], [y, z]]).pvalue for w, x, y, z in tables]
+    assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-300)
+    # by hand (the mental health and self-harm table above): 2275 / 125970
+    assert fisher_two_sided(np.array([5.0]), np.array([6.0]), np.array([8.0]), 20)[0] == pytest.approx(2275 / 125970)
