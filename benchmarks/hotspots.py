@@ -29,7 +29,8 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 
-from dashboard.metrics.hotspots import incident_hotspots, radius_counts
+from dashboard.metrics.hotspots import incident_hotspots
+from dashboard.metrics.radius import radius_counts
 
 TARGET_S = 2.0
 BOX = (52.0, 53.0, -2.6, -1.0)  # south, north, west, east

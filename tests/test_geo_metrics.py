@@ -14,7 +14,8 @@ import pytest
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.maps import area_values, hexagon_geometry, incident_hexagons, over_period
-from dashboard.metrics.near_schools import EARTH_RADIUS_METRES, incidents_near_school, within_radius
+from dashboard.metrics.near_schools import incidents_near_school
+from dashboard.metrics.radius import EARTH_RADIUS_M, within_radius
 from dashboard.metrics.school_profile import similar_schools, size_band
 from dashboard.metrics.signals import period_value
 from dashboard.shell.geo import hexagon_width
@@ -36,13 +37,13 @@ def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 
 def test_within_radius_by_great_circle_distance() -> None:
-    metres_per_degree = math.pi * EARTH_RADIUS_METRES / 180  # 111,195 m of latitude
+    metres_per_degree = math.pi * EARTH_RADIUS_M / 180  # 111,195 m of latitude
     north = [0.004, 0.0044, 0.0046, 0.01]  # 444.8 m, 489.3 m, 511.5 m, 1,112 m north of the school
     points = np.array([[53.0 + d, -2.0] for d in north] + [[53.0, -2.0 + 0.0074]])  # 495.3 m east
     assert [round(d * metres_per_degree, 1) for d in north[:3]] == [444.8, 489.3, 511.5]
     assert within_radius(points, 53.0, -2.0, 500).tolist() == [0, 1, 4]
     assert within_radius(points, 53.0, -2.0, 1200).tolist() == [0, 1, 2, 3, 4]
-    assert within_radius(np.empty((0, 2)), 53.0, -2.0).tolist() == []
+    assert within_radius(np.empty((0, 2)), 53.0, -2.0, 500).tolist() == []
 
 
 def test_incidents_near_a_school_month_by_month(engine) -> None:

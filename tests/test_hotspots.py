@@ -19,7 +19,6 @@ from sklearn.metrics.pairwise import haversine_distances
 from dashboard.metrics.__main__ import main as metrics_main
 from dashboard.metrics.disclosure import render
 from dashboard.metrics.hotspots import (
-    EARTH_RADIUS_M,
     SNAPPED_NOTE,
     Window,
     analysis_windows,
@@ -27,9 +26,9 @@ from dashboard.metrics.hotspots import (
     find_hotspots,
     flag_schools,
     incident_hotspots,
-    radius_counts,
     referral_hotspots,
 )
+from dashboard.metrics.radius import EARTH_RADIUS_M, radius_counts
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
 from tests.canonical_world import write_table

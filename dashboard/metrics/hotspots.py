@@ -5,7 +5,7 @@ What is counted (for every school, over a window of days ending on a chosen date
 * police incidents of one category (a police.uk crime type such as ``VIOLENCE_SEXUAL_OFFENCES``, or one of the
   safeguarding flags ``hate_crime``, ``cse_concern``, ``cce_concern``, ``missing_episode``, ``domestic_abuse``)
   located within a radius of the school (great-circle distance, scikit-learn ``BallTree`` with the haversine
-  metric); or
+  metric: ``dashboard.metrics.radius``, which the school drill-down's monthly counts share); or
 * referrals from the school whose assessment recorded a chosen factor (CIN census code, e.g. 11A child sexual
   exploitation, 24A child criminal exploitation, 13A gangs). A referral has no place of its own here, so it
   belongs to its referring school and the radius does not apply.
@@ -71,14 +71,11 @@ import numpy as np
 import pandas as pd
 import sqlalchemy as sa
 from scipy import sparse, stats
-from sklearn.neighbors import BallTree
 
 from dashboard.metrics.disclosure import suppress
+from dashboard.metrics.radius import EARTH_RADIUS_M, Metric, Places, radians
 from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
-
-EARTH_RADIUS_M = 6_371_008.8
-"""Mean Earth radius (IUGG R1) in metres: turns metres into the angles the haversine metric works in."""
 
 FLAG_CATEGORIES = ("hate_crime", "cse_concern", "cce_concern", "missing_episode", "domestic_abuse")
 """Safeguarding flags on police incidents that can be chosen like a category."""
@@ -89,7 +86,6 @@ SNAPPED_NOTE = (
     "months."
 )
 ROUNDING_NOTE = "Locations are rounded to about 100 metres, so a radius this small means little."
-Metric = Literal["haversine", "chord"]
 COUNT_COLUMNS = ["count", "count_before", "count_area", "count_area_before"]
 """Counts of events in a result; everything built on them is hidden with them (see :func:`disclosed`)."""
 
@@ -121,58 +117,6 @@ def analysis_windows(end: dt.date, days: int, baseline_windows: int = 4, *, mont
         ]
     step = dt.timedelta(days=days)
     return [Window(end - step * (k + 1) + dt.timedelta(days=1), end - step * k) for k in range(baseline_windows + 1)]
-
-
-def radius_counts(
-    centres: pd.DataFrame | np.ndarray,
-    points: pd.DataFrame | np.ndarray,
-    radii_m: float | list[float],
-    *,
-    metric: Metric = "haversine",
-) -> np.ndarray:
-    """How many points lie within each radius (metres, edge included) of each centre.
-
-    Centres and points are frames with ``latitude`` and ``longitude`` or arrays of (latitude, longitude) in
-    degrees. One BallTree (haversine metric) on the points serves every radius; the result has one column per
-    radius (a 1-d array for one radius). ``metric="chord"`` gives the same counts from a tree on 3-d unit vectors
-    with the straight-line (chord) distance 2 sin(d / 2R), which builds faster.
-    """
-    several = isinstance(radii_m, list | tuple)
-    counts = _counts(_radians(centres), _radians(points), np.atleast_1d(np.asarray(radii_m, dtype=float)), metric)
-    return counts if several else counts[:, 0]
-
-
-def _counts(centre_angles: np.ndarray, point_angles: np.ndarray, radii: np.ndarray, metric: Metric) -> np.ndarray:
-    """Counts (centres x radii) from latitudes and longitudes already in radians.
-
-    Stored locations are rounded, so many incidents share a point (about half of a million clustered ones). The
-    tree holds each point once, which builds several times faster than a tree with repeats, and a point seen
-    ``w`` times adds ``w``: with no repeats, ``query_radius(count_only=True)``; with repeats, the points found
-    for every school are weighted and summed in one ``bincount``."""
-    counts = np.zeros((len(centre_angles), len(radii)), dtype=np.int64)
-    if not len(centre_angles) or not len(point_angles):
-        return counts
-    # a (latitude, longitude) pair read as one complex number: np.unique then finds repeated points in one sort
-    pairs = np.ascontiguousarray(point_angles, dtype=np.float64).view(np.complex128).ravel()
-    unique, weights = np.unique(pairs, return_counts=True)
-    places = unique.view(np.float64).reshape(-1, 2)
-    if metric == "haversine":
-        tree, queries, limits = BallTree(places, metric="haversine"), centre_angles, radii / EARTH_RADIUS_M
-    elif metric == "chord":
-        tree, queries = BallTree(_unit_vectors(places)), _unit_vectors(centre_angles)
-        limits = 2 * np.sin(radii / EARTH_RADIUS_M / 2)
-    else:
-        raise ValueError(f"unknown metric {metric!r}: haversine or chord")
-    repeats = len(unique) < len(pairs)
-    for column, limit in enumerate(limits):
-        if not repeats:
-            counts[:, column] = tree.query_radius(queries, limit, count_only=True)
-            continue
-        found = tree.query_radius(queries, limit)
-        sizes = np.fromiter((len(points) for points in found), dtype=np.int64, count=len(found))
-        owner = np.repeat(np.arange(len(found)), sizes)
-        counts[:, column] = np.bincount(owner, weights=weights[np.concatenate(found)], minlength=len(found))
-    return counts
 
 
 def flag_schools(
@@ -293,11 +237,11 @@ def incident_hotspots(
     monthly = snapped if monthly is None else monthly
     windows = _covered(analysis_windows(end, window_days, baseline_windows, monthly=monthly), data_start)
 
-    school_angles, event_angles = _radians(kept), _radians(events)
+    school_angles, event_angles = radians(kept), radians(events)
     counts = np.zeros((len(windows), len(kept), 2), dtype=np.int64)
     for position, window in enumerate(windows):
         inside = (dates >= np.datetime64(window.start)) & (dates <= np.datetime64(window.end))
-        counts[position] = _counts(school_angles, event_angles[inside], np.array([radius_m, ring_m]), metric)
+        counts[position] = Places(event_angles[inside], metric).counts(school_angles, np.array([radius_m, ring_m]))
     disc, ring = counts[:, :, 0], counts[:, :, 1]
     share = np.sin(radius_m / EARTH_RADIUS_M / 2) ** 2 / np.sin(ring_m / EARTH_RADIUS_M / 2) ** 2  # cap areas
     scored = flag_schools(
@@ -541,19 +485,6 @@ def find_hotspots(
 # --- Helpers ---------------------------------------------------------------------------------------
 
 
-def _radians(places: pd.DataFrame | np.ndarray) -> np.ndarray:
-    if isinstance(places, pd.DataFrame):
-        places = places[["latitude", "longitude"]].to_numpy(dtype="float64")
-    return np.radians(np.asarray(places, dtype="float64").reshape(-1, 2))
-
-
-def _unit_vectors(angles: np.ndarray) -> np.ndarray:
-    latitude, longitude = angles[:, 0], angles[:, 1]
-    return np.column_stack(
-        [np.cos(latitude) * np.cos(longitude), np.cos(latitude) * np.sin(longitude), np.sin(latitude)]
-    )
-
-
 def _number(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
@@ -587,10 +518,8 @@ def _comparison_sums(
         return groups - values
     located = (schools["latitude"].notna() & schools["longitude"].notna()).to_numpy()
     places = np.flatnonzero(located)
-    angles = _radians(schools[located])
-    neighbours = (
-        BallTree(angles, metric="haversine").query_radius(angles, ring_m / EARTH_RADIUS_M) if len(places) else []
-    )
+    angles = radians(schools[located])
+    neighbours = Places(angles).within(angles, ring_m) if len(places) else []
     rows = np.repeat(places, [len(found) for found in neighbours]).astype(np.int64)
     columns = places[np.concatenate(neighbours)] if len(places) else np.array([], dtype=np.int64)
     keep = (rows != columns) & (phase[rows] == phase[columns])

@@ -1,11 +1,11 @@
 """Police incidents near one school, month by month: the series the school drill-down draws with SPC.
 
 An incident is near the school when it lies within `radius` metres of it on the ground (great-circle
-distance, scikit-learn's BallTree with the haversine metric). The store returns only the incidents inside
-a box around the school and the view's period, so this stays fast whatever the size of the store.
+distance, `dashboard.metrics.radius`). The store returns only the incidents inside a box around the school
+and the view's period, so this stays fast whatever the size of the store.
 
 This is the one-school time series. Ranking every school against its expectation (hotspots) is
-`dashboard.metrics.hotspots`; the two share the idea of a radius count and may share code later.
+`dashboard.metrics.hotspots`; both count with the same radius search.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ import math
 import numpy as np
 import pandas as pd
 import sqlalchemy as sa
-from sklearn.neighbors import BallTree
 from sqlalchemy.engine import Engine
 
 from dashboard.metrics.compute import Filters
@@ -25,10 +24,13 @@ from dashboard.metrics.intervals import poisson_count
 from dashboard.metrics.maps import METRES_PER_DEGREE_LAT, METRES_PER_DEGREE_LON, incident_clauses, incident_kind
 from dashboard.metrics.materialise import readable
 from dashboard.metrics.periods import period_label, period_start, period_starts
+from dashboard.metrics.radius import within_radius
 from data_connectors import schema
 
-EARTH_RADIUS_METRES = 6_371_008.8  # mean Earth radius (IUGG)
 DEFAULT_RADIUS = 500.0
+RADII = (250, 500, 1000)
+"""The distances people choose between on the school pages, in metres (locations are rounded to about
+100 m, so a smaller radius would mean little)."""
 
 INCIDENTS_NEAR_SCHOOL = Metric(
     "incidents_near_school",
@@ -50,16 +52,6 @@ def school_position(engine: Engine, urn: str) -> tuple[float, float] | None:
     if row is None or row[0] is None or row[1] is None:
         return None
     return float(row[0]), float(row[1])
-
-
-def within_radius(points: np.ndarray, latitude: float, longitude: float, radius: float = DEFAULT_RADIUS) -> np.ndarray:
-    """Positions (into `points`, rows of [latitude, longitude] in degrees) of the points within `radius`
-    metres of the place, by great-circle distance."""
-    if len(points) == 0:
-        return np.array([], dtype=np.int64)
-    tree = BallTree(np.radians(points), metric="haversine")
-    found = tree.query_radius(np.radians([[latitude, longitude]]), r=radius / EARTH_RADIUS_METRES)[0]
-    return np.sort(found)
 
 
 def incidents_near_school(

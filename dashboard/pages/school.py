@@ -14,7 +14,7 @@ from dashboard.metrics.definitions import Measure, Metric
 from dashboard.metrics.disclosure import suppress
 from dashboard.metrics.intervals import wilson
 from dashboard.metrics.maps import INCIDENT_KINDS
-from dashboard.metrics.near_schools import DEFAULT_RADIUS, INCIDENTS_NEAR_SCHOOL
+from dashboard.metrics.near_schools import DEFAULT_RADIUS, INCIDENTS_NEAR_SCHOOL, RADII
 from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.school_profile import REFERRALS_PER_100, similar_schools, size_band
 from dashboard.metrics.spc import VARIATION_LABELS, xmr
@@ -29,7 +29,6 @@ from dashboard.store_access import current_store_url
 from data_connectors.config import suppression_threshold
 
 TITLE = "School drill-down"
-RADII = (250, 500, 1000)
 OUTCOME_SHARE = Metric(
     "school_referral_outcome_share",
     "Share of the school's referrals",
