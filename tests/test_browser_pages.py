@@ -24,6 +24,7 @@ PAGE_PATHS = {  # url path -> a heading the page always shows
     "data_quality": "Data quality",
     "demand_map": "Where is demand and risk?",
     "school": "School drill-down",
+    "hotspots": "Hotspots near schools",
     "loaded": "Line of Sight",
 }
 

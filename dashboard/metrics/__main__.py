@@ -147,7 +147,7 @@ def _hotspots(args: argparse.Namespace) -> int:
             baseline_windows=args.baseline,
             ring_m=args.ring,
             alpha=args.alpha,
-            min_count=max(5, threshold),
+            min_count=hotspots.smallest_flag(threshold),
         )
     finally:
         engine.dispose()

@@ -73,18 +73,19 @@ import sqlalchemy as sa
 from scipy import sparse, stats
 
 from dashboard.metrics.disclosure import suppress
-from dashboard.metrics.radius import EARTH_RADIUS_M, Metric, Places, radians
+from dashboard.metrics.maps import SNAPPED_LOCATIONS
+from dashboard.metrics.radius import EARTH_RADIUS_M, Metric, Places, metres_text, radians
 from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
 
 FLAG_CATEGORIES = ("hate_crime", "cse_concern", "cce_concern", "missing_episode", "domestic_abuse")
 """Safeguarding flags on police incidents that can be chosen like a category."""
 
-SNAPPED_NOTE = (
-    "Some incidents come from police.uk, whose locations are snapped to anonymous map points: an incident may be "
-    "counted near a school it did not happen near, and the reverse. Its dates are months, so windows are whole "
-    "months."
+SNAPPED_CONSEQUENCE = (
+    "an incident may be counted near a school it did not happen near, and the reverse. Its dates are months, so "
+    "windows are whole months."
 )
+SNAPPED_NOTE = f"{SNAPPED_LOCATIONS}: {SNAPPED_CONSEQUENCE}"
 ROUNDING_NOTE = "Locations are rounded to about 100 metres, so a radius this small means little."
 COUNT_COLUMNS = ["count", "count_before", "count_area", "count_area_before"]
 """Counts of events in a result; everything built on them is hidden with them (see :func:`disclosed`)."""
@@ -357,6 +358,75 @@ def disclosed(frame: pd.DataFrame, threshold: int = 5) -> pd.DataFrame:
     out = suppress(frame, counts, derived_columns=derived, threshold=threshold)
     out.attrs.update({key: value for key, value in frame.attrs.items() if key not in out.attrs})
     return out
+
+
+def smallest_flag(threshold: int) -> int:
+    """The fewest events a flag may rest on: 5, or the disclosure threshold where that is higher (a flag on a
+    count the screen must hide could not be shown or acted on)."""
+    return max(5, threshold)
+
+
+def method_in_words(result: pd.DataFrame) -> str:
+    """How a ranking was made, in plain words for a page (markdown): the module notes above, told with this
+    result's distances, windows and thresholds."""
+    facts = result.attrs
+    incidents = "radius_m" in facts
+    noun = "incidents" if incidents else "referrals"
+    previous = len(facts["previous_windows"])
+    if incidents:
+        counted = (
+            f"For each school, the police incidents of the chosen kind within {metres_text(facts['radius_m'])} of "
+            f"it (as the crow flies) in the window, {facts['window']}."
+        )
+        area = (
+            f"**its surrounding area**, the incidents in a ring {metres_text(facts['ring_m'])} around the school, "
+            "per square kilometre, scaled to the size of the school's circle."
+        )
+    else:
+        counted = (
+            f"For each school, the referrals it made in the window, {facts['window']}, whose assessment recorded "
+            "the chosen factor. A referral counts for the school that made it, so no distance applies."
+        )
+        others = "the other schools of the same phase" if facts.get("same_phase", True) else "the other schools"
+        where = f" within {metres_text(facts['ring_m'])}" if facts.get("ring_m") else ""
+        area = f"**its surrounding area**, the referrals per pupil made by {others}{where}, scaled to its pupils."
+    compared = (
+        f"Two expectations: **its own history**, the same count in each of the {previous} windows of the same "
+        f"length just before, averaged; and {area}"
+        if previous
+        else f"Its own history cannot be used (the data do not cover a whole window before this one), so one "
+        f"expectation: {area}"
+    )
+    kinds = (
+        "A school is **emerging** when its count now is well above its own history, and **persistent** when it "
+        "is above its surrounding area both now and in the windows before."
+        if previous
+        else "With no history, a school above its surrounding area now is called **above area**."
+    )
+    paragraphs = [
+        f"**What is counted.** {counted}",
+        f"**What it is compared with.** {compared}",
+        "**Is it more than chance?** Each comparison asks whether the school's count and the comparison's could "
+        "come from the same underlying rate, with an exact test that holds for small numbers and allows for the "
+        "comparison being uncertain too (a history of none does not make every count look remarkable). "
+        f"{kinds} A school's p-value is the smaller of its two, doubled because two questions were asked. "
+        "*Expected* is what the closer comparison (the one with the smaller p-value) expects in the window, and "
+        "the *ratio* is the count now divided by it.",
+        f"**Many schools at once.** With {int(result['p_adjusted'].notna().sum()):,} schools tested, some would "
+        "look unusual by chance alone. The Benjamini-Hochberg method adjusts the p-values for that: flagging the "
+        f"schools whose adjusted p-value is below {facts['alpha']:g} keeps the expected share of false leads among "
+        f"the flagged schools at {facts['alpha']:.0%} or less. A school is flagged only with at least "
+        f"{facts['min_count']} {noun} in the window: fewer is too few to call a cluster, and would be hidden.",
+        "**Read with care.** A flag is a prompt to look, not a verdict: real counts vary more than this model "
+        "allows, above all in busy places. "
+        + (
+            "Locations are rounded to about 100 m. Schools near the edge of the data have rings reaching beyond "
+            "it, which lowers what their area expects."
+            if incidents
+            else "A school's referrals follow how readily it refers as well as what it sees."
+        ),
+    ]
+    return "\n\n".join(paragraphs)
 
 
 # --- From the store -------------------------------------------------------------------------------

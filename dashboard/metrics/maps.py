@@ -36,6 +36,11 @@ LEVELS = {"locality": "LOCALITY", "ward": "WARD", "area": "SMALL_AREA"}  # metri
 LEVEL_NAMES = {"locality": "Locality", "ward": "Ward", "area": "Small area"}
 METRES_PER_DEGREE_LAT = 110_574.0
 METRES_PER_DEGREE_LON = 111_320.0  # at the equator; times cos(latitude)
+SNAPPED_LOCATIONS = (
+    "Some incidents come from police.uk, whose locations are snapped to anonymous map points (the centre of a "
+    "nearby street or public place), never an address"
+)
+"""What every screen drawing or counting police.uk incidents must say (followed by what it means there)."""
 
 
 # --- Area values -------------------------------------------------------------------------------------

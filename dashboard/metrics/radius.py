@@ -25,6 +25,11 @@ EARTH_RADIUS_M = 6_371_008.8
 Metric = Literal["haversine", "chord"]
 
 
+def metres_text(metres: float) -> str:
+    """A distance as people read it: '500 m', '1 km', '2.5 km'."""
+    return f"{metres:,.0f} m" if metres < 1000 else f"{metres / 1000:g} km"
+
+
 def radians(places: pd.DataFrame | np.ndarray) -> np.ndarray:
     """(latitude, longitude) rows in radians, from a frame with those columns or an array in degrees."""
     if isinstance(places, pd.DataFrame):

@@ -18,6 +18,7 @@ from dashboard.metrics.definitions import Metric
 from dashboard.metrics.disclosure import REASON_SMALL
 from dashboard.metrics.maps import INCIDENT_KINDS, LEVEL_NAMES, map_metric_ids
 from dashboard.metrics.presentation import disclosed
+from dashboard.metrics.radius import metres_text
 from dashboard.shell.charts import value_text
 from dashboard.shell.geo import (
     HEXAGON_WIDTHS,
@@ -29,6 +30,8 @@ from dashboard.shell.geo import (
     hexagon_width,
     reference_latitude,
     school_labels,
+    school_link,
+    snapped_note,
     view_query,
 )
 from dashboard.shell.guard import NothingToShow, page_guard
@@ -450,12 +453,7 @@ def school_panel(urn: str, schools: pd.DataFrame, labels: dict[str, str], view: 
     with st.container(border=True, key="school_panel"):
         pupils = "" if pd.isna(school["pupils"]) else f", {int(school['pupils']):,} pupils"
         st.markdown(f"#### {school['name']}\n{school['phase_name']} school{pupils}, {school['locality_name']}")
-        st.page_link(
-            "pages/school.py",
-            label=f"Open the drill-down for {school['name']}",
-            icon=":material/school:",
-            query_params=view_query(view, school=labels[urn]),
-        )
+        school_link(view, labels[urn], f"Open the drill-down for {school['name']}")
 
 
 def main() -> None:
@@ -496,7 +494,7 @@ def main() -> None:
             "Hexagon size",
             HEXAGON_WIDTHS,
             value=500,
-            format_func=lambda w: f"{w:,} m" if w < 1000 else f"{w / 1000:g} km",
+            format_func=metres_text,
             key="map_hexagon",
             bind="query-params",
         )
@@ -623,7 +621,7 @@ def _incident_notes(
     if not incidents["any"]:
         st.info("No police incidents of this kind with a location in this view (or no police data is loaded yet).")
         return
-    size = f"{width:,.0f} m" if width < 1000 else f"{width / 1000:g} km"
+    size = metres_text(width)
     st.caption(
         f"Police incidents ({INCIDENT_KINDS[kind].label.lower()}) are counted into hexagons about {size} across in "
         f"the store; hexagons with fewer than {threshold} are not drawn, so no single incident can be placed. "
@@ -637,11 +635,7 @@ def _incident_notes(
     if hexagons.empty:
         st.caption(f"No hexagon holds {threshold} or more such incidents in this view.")
     if incidents["snapped"]:
-        st.info(
-            "Some incidents come from police.uk, whose locations are snapped to anonymous map points (the "
-            "centre of a nearby street or public place), never an address: read the hexagons as approximate.",
-            icon=":material/location_off:",
-        )
+        snapped_note("read the hexagons as approximate.")
     if incidents["area_centres"]:
         st.caption("Some incidents are known only to their small area and are counted at its centre.")
 

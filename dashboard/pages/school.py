@@ -16,10 +16,11 @@ from dashboard.metrics.intervals import wilson
 from dashboard.metrics.maps import INCIDENT_KINDS
 from dashboard.metrics.near_schools import DEFAULT_RADIUS, INCIDENTS_NEAR_SCHOOL, RADII
 from dashboard.metrics.presentation import disclosed
+from dashboard.metrics.radius import metres_text
 from dashboard.metrics.school_profile import REFERRALS_PER_100, similar_schools, size_band
 from dashboard.metrics.spc import VARIATION_LABELS, xmr
 from dashboard.shell.charts import bars_with_intervals, spc_chart
-from dashboard.shell.geo import geo_read, school_labels, view_query
+from dashboard.shell.geo import geo_read, school_labels, snapped_note, view_query
 from dashboard.shell.guard import page_guard
 from dashboard.shell.page import page_header
 from dashboard.shell.store_facts import data_version
@@ -37,10 +38,6 @@ OUTCOME_SHARE = Metric(
     Measure("referrals"),
     Measure("referrals"),
 )
-
-
-def _metres(radius: float) -> str:
-    return f"{radius:,.0f} m" if radius < 1000 else f"{radius / 1000:g} km"
 
 
 def _school_heading(school: pd.Series, view: View) -> None:
@@ -164,7 +161,7 @@ def incidents_section(
         bind="query-params",
     )
     radius = right.select_slider(
-        "Within", RADII, value=int(DEFAULT_RADIUS), format_func=_metres, key="school_radius", bind="query-params"
+        "Within", RADII, value=int(DEFAULT_RADIUS), format_func=metres_text, key="school_radius", bind="query-params"
     )
     if pd.isna(school["latitude"]) or pd.isna(school["longitude"]):
         st.info("The store has no position for this school, so incidents near it cannot be counted.")
@@ -187,7 +184,7 @@ def incidents_section(
         spc_chart(
             frame,
             INCIDENTS_NEAR_SCHOOL,
-            f"{INCIDENT_KINDS[kind].label} within {_metres(radius)} of {school['name']}: is anything changing?",
+            f"{INCIDENT_KINDS[kind].label} within {metres_text(radius)} of {school['name']}: is anything changing?",
             caption,
         ),
         key="school_spc",
@@ -198,11 +195,7 @@ def incidents_section(
     for note in chart.attrs.get("notes") or []:
         st.caption(note)
     if series.attrs.get("snapped"):
-        st.info(
-            "Some incidents come from police.uk, whose locations are snapped to anonymous map points (the "
-            "centre of a nearby street or public place), never an address: counts near a school are approximate.",
-            icon=":material/location_off:",
-        )
+        snapped_note("counts near a school are approximate.")
 
 
 def peers_section(

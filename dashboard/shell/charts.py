@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from dashboard.metrics.definitions import Metric
+from dashboard.metrics.disclosure import HIDDEN_LABEL
 
 BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = (
     "#0072B2",
@@ -40,6 +41,16 @@ def value_text(value: float, chosen: Metric) -> str:
     if chosen.kind == "count":
         return f"{value:,.0f}"
     return f"{value:,.1f}{UNITS[chosen.kind]}"
+
+
+def p_value_text(value: float, hidden: bool = False) -> str:
+    """A p-value as a reader takes it in: '0.012', '<0.001'; 'c' when disclosure control hid it, blank when
+    there is none."""
+    if hidden:
+        return HIDDEN_LABEL
+    if value is None or pd.isna(value):
+        return ""
+    return "<0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def _layout(figure: go.Figure, title: str, caption: str, height: int = 380) -> go.Figure:

@@ -15,6 +15,7 @@ import pydeck as pdk
 import streamlit as st
 
 from dashboard.metrics import maps, near_schools, school_profile
+from dashboard.metrics.maps import SNAPPED_LOCATIONS
 from dashboard.shell.view import PRESET_CUSTOM, View
 from dashboard.store_access import engine_for
 from data_connectors.config import map_style
@@ -63,6 +64,17 @@ def view_query(view: View, *, place: bool = True, **extra: str | list[str]) -> d
         params["age"] = list(view.filters.age_band)
     params.update(extra)
     return params
+
+
+def snapped_note(consequence: str) -> None:
+    """The note every page shows where police.uk incidents are drawn or counted, with what it means there."""
+    st.info(f"{SNAPPED_LOCATIONS}: {consequence}", icon=":material/location_off:")
+
+
+def school_link(view: View, label: str, text: str) -> None:
+    """A link to the school drill-down for the school people know as `label` (see `school_labels`), in the
+    same view."""
+    st.page_link("pages/school.py", label=text, icon=":material/school:", query_params=view_query(view, school=label))
 
 
 def school_labels(schools: pd.DataFrame) -> dict[str, str]:

@@ -42,6 +42,7 @@ def page_registry(ready: bool) -> dict[str, list[st.Page]]:
         ],
         "Geography": [
             st.Page(PAGES / "demand_map.py", title="Demand map", icon=":material/map:", url_path="demand_map"),
+            st.Page(PAGES / "hotspots.py", title="Hotspots near schools", icon=":material/radar:", url_path="hotspots"),
             st.Page(PAGES / "school.py", title="School drill-down", icon=":material/school:", url_path="school"),
         ],
         "Data": [

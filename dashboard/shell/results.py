@@ -4,6 +4,8 @@ cached result it could change is recomputed on the next view."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -95,3 +97,30 @@ def cooccurrence_result(url: str, version: int, filters: Filters, completed_asse
 def area_names_result(url: str, version: int, level: str) -> dict[str, str]:
     """Names of the localities, wards or small areas."""
     return area_names(engine_for(url), level)
+
+
+@st.cache_data(max_entries=200, ttl=CACHE_SECONDS, show_spinner="Counting around every school...")
+def hotspots_result(
+    url: str,
+    version: int,
+    category: str | None,
+    factor: str | None,
+    radius_m: float,
+    window_days: int,
+    end: dt.date | None,
+    threshold: int,
+) -> pd.DataFrame:
+    """Every school's hotspot statistics as `find_hotspots` returns them (not yet suppressed). Of the view,
+    only the end of its period changes the answer: the place filter chooses which schools are listed, not
+    which are tested, so a new locality reruns from this cache."""
+    from dashboard.metrics.hotspots import find_hotspots, smallest_flag  # scipy.stats: not for every first page
+
+    return find_hotspots(
+        engine_for(url),
+        category=category,
+        factor=factor,
+        radius_m=radius_m,
+        window_days=window_days,
+        end=end,
+        min_count=smallest_flag(threshold),
+    )
