@@ -102,3 +102,26 @@ def test_the_map_reads_offline_and_drills_down(served: tuple[str, dict]) -> None
         page.wait_for_timeout(3000)
         expect(page.locator('[data-testid="stException"]')).to_have_count(0)
         page.screenshot(path=SCREENSHOTS / "school-drill-down.png", full_page=True)
+
+
+def test_the_hotspots_page_flags_the_planted_school_and_drills_down(served: tuple[str, dict]) -> None:
+    url, _ = served
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        from playwright.sync_api import expect
+
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(f"{url}/hotspots?period=All+data&hotspot_window=30+days")
+        expect(page.get_by_role("heading", name="Hotspots near schools").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Flagged schools (1)")).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("snapped to anonymous map points").first).to_be_visible()
+        page.get_by_text("How the hotspots are found").click()
+        expect(page.get_by_text("Benjamini-Hochberg").first).to_be_visible(timeout=10_000)
+        page.wait_for_timeout(2000)  # let the tables finish drawing before the screenshot
+        expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+        page.screenshot(path=SCREENSHOTS / "hotspots.png", full_page=True)
+        # the flag links to the school's drill-down, in the same view
+        page.get_by_role("link", name="1. Alder Primary (emerging)").click()
+        expect(page.get_by_role("heading", name="School drill-down").first).to_be_visible(timeout=30_000)
+        expect(page.get_by_text("Alder Primary · Primary · 300 pupils").first).to_be_visible(timeout=30_000)
+        assert "school=Alder+Primary" in page.url and "period=All+data" in page.url

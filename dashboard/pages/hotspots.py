@@ -9,6 +9,8 @@ so a school's flag does not change with the way a meeting looks at it (and a new
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
@@ -23,7 +25,7 @@ from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
 from dashboard.shell.results import hotspots_result, tables_loaded
 from dashboard.shell.store_facts import data_version
-from dashboard.shell.tables import shown_table
+from dashboard.shell.tables import rendered, shown_table
 from dashboard.shell.view import View
 from dashboard.store_access import current_store_url
 from data_connectors.codelists import ALL_CODE_LISTS
@@ -79,6 +81,7 @@ def listed_in_view(result: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
     labels = school_labels(schools)
     phases = dict(zip(schools["urn"], schools["phase_name"], strict=True))
     rows = result[result["urn"].isin(list(labels))].reset_index(drop=True)
+    rows.attrs = {}  # the result's facts stay with it; pandas would copy them at every step
     return rows.assign(
         rank=range(1, len(rows) + 1),
         name=rows["urn"].map(labels),
@@ -96,6 +99,27 @@ def shown(rows: pd.DataFrame, threshold: int) -> pd.DataFrame:
         for value, hidden in zip(protected["p_adjusted"], protected["p_adjusted_suppressed"], strict=True)
     ]
     return protected
+
+
+@st.cache_data(max_entries=200, ttl=6 * 3600, show_spinner=False)
+def view_tables(
+    url: str,
+    version: int,
+    category: str | None,
+    factor: str | None,
+    radius_m: float,
+    window_days: int,
+    end: dt.date | None,
+    threshold: int,
+    geography: Filters,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The view's schools from the ranking (numeric), then the flagged ones and all of them as tables show
+    them: cached by view and controls, so a rerun that changes neither does not protect and write out a
+    region's schools again."""
+    result = hotspots_result(url, version, category, factor, radius_m, window_days, end, threshold)
+    listed = listed_in_view(result, geo_read(url, version, "schools_in_view", geography))
+    flagged, every = shown(listed[listed["flagged"]], threshold), shown(listed, threshold)
+    return listed, rendered(flagged, FORMATS), rendered(every, FORMATS)
 
 
 def column_labels(result: pd.DataFrame, incidents: bool, every_school: bool) -> dict[str, str]:
@@ -138,11 +162,10 @@ def window_caption(result: pd.DataFrame, view: View, chosen: str, tested: int, l
 
 
 def flag_list(
-    listed: pd.DataFrame, result: pd.DataFrame, view: View, chosen: str, incidents: bool, threshold: int
+    listed: pd.DataFrame, flagged: pd.DataFrame, result: pd.DataFrame, view: View, chosen: str, incidents: bool
 ) -> None:
-    """The flagged schools of the view, ranked, each linked to its drill-down."""
-    flagged = listed[listed["flagged"]]
-    elsewhere = int(result["flagged"].sum()) - len(flagged)
+    """The flagged schools of the view (`flagged`, as shown), ranked, each linked to its drill-down."""
+    elsewhere = int(result["flagged"].sum()) - int(listed["flagged"].sum())
     st.subheader(f"Flagged schools ({len(flagged)})")
     if flagged.empty:
         st.info(
@@ -157,7 +180,7 @@ def flag_list(
             "**Above area**: above its area now, with no history to compare with."
         )
         labels = column_labels(result, incidents, False)
-        shown_table(shown(flagged, threshold), "hotspots_flagged", "hotspots_flagged", FORMATS, labels)
+        shown_table(flagged, "hotspots_flagged", "hotspots_flagged", FORMATS, labels)
         st.markdown("**Open a flagged school's drill-down**")
         for row in flagged.head(MOST_LINKS).itertuples(index=False):
             school_link(view, row.name, f"{row.rank}. {row.name} ({row.cluster.lower()})")
@@ -200,10 +223,8 @@ def main() -> None:
             key="hotspot_window",
             bind="query-params",
         )
-        schools = geo_read(
-            url, version, "schools_in_view", Filters(locality=view.filters.locality, ward=view.filters.ward)
-        )
-        if schools.empty:
+        geography = Filters(locality=view.filters.locality, ward=view.filters.ward)
+        if geo_read(url, version, "schools_in_view", geography).empty:
             raise NothingToShow(
                 "No schools are loaded for this view: load the schools list (GIAS), or widen the place."
             )
@@ -213,17 +234,9 @@ def main() -> None:
                 f"No {'police incidents' if incidents else 'referrals'} are loaded yet, so there is nothing to count "
                 "near schools: see Data › What is loaded."
             )
-        result = hotspots_result(
-            url,
-            version,
-            code if incidents else None,
-            None if incidents else code,
-            float(radius),
-            int(days),
-            view.filters.end,
-            threshold,
-        )
-        listed = listed_in_view(result, schools)
+        controls = (code if incidents else None, None if incidents else code, float(radius), int(days))
+        result = hotspots_result(url, version, *controls, view.filters.end, threshold)
+        listed, flagged, every = view_tables(url, version, *controls, view.filters.end, threshold, geography)
         window_caption(result, view, chosen, int(result["p_adjusted"].notna().sum()), len(listed))
         if result.attrs.get("snapped"):
             snapped_note(SNAPPED_CONSEQUENCE)
@@ -239,10 +252,10 @@ def main() -> None:
                 "before it: there is nothing to compare. Try a longer window, a wider distance or another kind."
             )
         else:
-            flag_list(listed, result, view, chosen, incidents, threshold)
+            flag_list(listed, flagged, result, view, chosen, incidents)
             with st.expander(f"Every school in this view, ranked ({len(listed):,})"):
                 labels = column_labels(result, incidents, True)
-                shown_table(shown(listed, threshold), "hotspots_all_schools", "hotspots_all", FORMATS, labels)
+                shown_table(every, "hotspots_all_schools", "hotspots_all", FORMATS, labels)
         with st.expander("How the hotspots are found"):
             st.markdown(method_in_words(result))
 

@@ -11,6 +11,16 @@ import streamlit as st
 
 from dashboard.metrics.disclosure import disclosure_note, render
 
+NOTE = "disclosure_note"
+
+
+def rendered(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> pd.DataFrame:
+    """A suppressed result as `shown_table` shows it, with its footnote kept: for a cached function to do ahead
+    of time where a large table would otherwise be rendered again on every rerun."""
+    visible = render(frame, formats)
+    visible.attrs[NOTE] = frame.attrs["disclosure"].get("note") or disclosure_note()
+    return visible
+
 
 def shown_table(
     frame: pd.DataFrame,
@@ -20,13 +30,15 @@ def shown_table(
     labels: dict[str, str] | None = None,
 ) -> None:
     """A suppressed result as people see it ("<5", "c"), with CSV and Excel downloads of exactly that;
-    `labels` picks and names the columns readers see, in its order (after suppression is rendered)."""
-    visible = render(frame, formats) if "disclosure" in frame.attrs else frame
-    visible = visible[[c for c in visible.columns if not c.endswith("_suppressed") and c != "period_start"]]
+    `labels` picks and names the columns readers see, in its order (after suppression is rendered). The
+    frame may be `rendered` already."""
+    if "disclosure" in frame.attrs:
+        frame = rendered(frame, formats)
+    note = frame.attrs.get(NOTE, "")
+    visible = frame[[c for c in frame.columns if not c.endswith("_suppressed") and c != "period_start"]]
     if labels:
         visible = visible[[c for c in labels if c in visible.columns]].rename(columns=labels)
     st.dataframe(visible, hide_index=True, width="stretch")
-    note = frame.attrs.get("disclosure", {}).get("note") or (disclosure_note() if "disclosure" in frame.attrs else "")
     if note:
         st.caption(note)
     left, right = st.columns(2)
