@@ -111,7 +111,8 @@ def test_the_hotspots_page_flags_the_planted_school_and_drills_down(served: tupl
         from playwright.sync_api import expect
 
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
-        page.goto(f"{url}/hotspots?period=All+data&hotspot_window=30+days")
+        what = "Police+incidents%3A+Hate+crime+and+hate+incidents"
+        page.goto(f"{url}/hotspots?period=All+data&hotspot_window=30+days&hotspot_what={what}")
         expect(page.get_by_role("heading", name="Hotspots near schools").first).to_be_visible(timeout=30_000)
         expect(page.get_by_role("heading", name="Flagged schools (1)")).to_be_visible(timeout=30_000)
         expect(page.get_by_text("snapped to anonymous map points").first).to_be_visible()

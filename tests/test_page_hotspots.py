@@ -191,6 +191,15 @@ def test_the_window_follows_the_view_and_the_place_filter_chooses_the_list(store
     ]
 
 
+def test_exploitation_near_schools_is_counted_first(store: str) -> None:
+    app = run_page(PAGE, {"period": "All data"})
+    assert app.selectbox(key="hotspot_what").value == "incidents:cse_concern"
+    assert app.select_slider(key="hotspot_radius").value == 500
+    assert app.select_slider(key="hotspot_window").value == 91
+    # geo_world has no incident flagged as a child sexual exploitation concern
+    assert infos(app)[-1].startswith("No police incidents (child sexual exploitation concern) were counted near")
+
+
 def test_no_schools_or_no_incidents_say_so(
     monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:

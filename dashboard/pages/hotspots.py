@@ -39,6 +39,7 @@ QUESTION = (
 WINDOWS = {30: "30 days", 61: "61 days (2 months)", 91: "91 days (3 months)", 182: "182 days (6 months)"}
 WINDOWS |= {365: "365 days (a year)"}
 DEFAULT_WINDOW = 91
+DEFAULT_CHOICE = "incidents:cse_concern"  # exploitation near schools: the question the page was asked for first
 MOST_LINKS = 20  # links below the flag list; the table holds the rest
 NOT_FACTORS = ("21",)  # "no factors identified" is not something to count
 CLUSTER_WORDS = {"emerging": "Emerging", "persistent": "Persistent", "above area": "Above area", "": ""}
@@ -200,7 +201,12 @@ def main() -> None:
         options = choices()
         left, middle, right = st.columns([3, 1.5, 1.5])
         chosen = left.selectbox(
-            "What to count", list(options), format_func=options.get, key="hotspot_what", bind="query-params"
+            "What to count",
+            list(options),
+            index=list(options).index(DEFAULT_CHOICE),
+            format_func=options.get,
+            key="hotspot_what",
+            bind="query-params",
         )
         source, code = chosen.split(":", 1)
         incidents = source == "incidents"
