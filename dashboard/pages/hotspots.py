@@ -23,7 +23,7 @@ from dashboard.shell.charts import p_value_text
 from dashboard.shell.geo import geo_read, school_labels, school_link, snapped_note
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
-from dashboard.shell.results import hotspots_result, tables_loaded
+from dashboard.shell.results import CACHE_SECONDS, hotspots_result, tables_loaded
 from dashboard.shell.store_facts import data_version
 from dashboard.shell.tables import rendered, shown_table
 from dashboard.shell.view import View
@@ -102,7 +102,7 @@ def shown(rows: pd.DataFrame, threshold: int) -> pd.DataFrame:
     return protected
 
 
-@st.cache_data(max_entries=200, ttl=6 * 3600, show_spinner=False)
+@st.cache_data(max_entries=200, ttl=CACHE_SECONDS, show_spinner=False)
 def view_tables(
     url: str,
     version: int,
