@@ -76,24 +76,23 @@ def counted_words(chosen: str) -> str:
     return f"referrals with factor {code} ({ALL_CODE_LISTS['assessment_factor'].codes[code].lower()})"
 
 
-def listed_in_view(result: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
-    """The ranking's rows for the schools in the view, in rank order and ranked again among themselves, with
-    the names and phases people read (numeric: pass it through `shown` before a screen)."""
+def in_view(rows: pd.DataFrame, schools: pd.DataFrame) -> pd.DataFrame:
+    """The rows (numeric, or as shown) of the schools in the view, in rank order and ranked again among
+    themselves, with the names and phases people read."""
     labels = school_labels(schools)
     phases = dict(zip(schools["urn"], schools["phase_name"], strict=True))
-    rows = result[result["urn"].isin(list(labels))].reset_index(drop=True)
-    rows.attrs = {}  # the result's facts stay with it; pandas would copy them at every step
-    return rows.assign(
-        rank=range(1, len(rows) + 1),
-        name=rows["urn"].map(labels),
-        phase_name=rows["urn"].map(phases),
-        cluster=rows["kind"].map(CLUSTER_WORDS),
+    kept = rows[rows["urn"].isin(list(labels))].reset_index(drop=True)
+    return kept.assign(
+        rank=range(1, len(kept) + 1),
+        name=kept["urn"].map(labels),
+        phase_name=kept["urn"].map(phases),
+        cluster=kept["kind"].map(CLUSTER_WORDS),
     )
 
 
 def shown(rows: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Rows as a table shows them: small counts hidden with what rests on them (each school on its own, as
-    circles overlap and never add up to a total), and the adjusted p-value in words."""
+    """Rows as a table shows them: small counts hidden with what rests on them, and the adjusted p-value in
+    words."""
     protected = disclosed(rows, threshold)
     protected["p_text"] = [
         p_value_text(value, hidden)
@@ -103,7 +102,7 @@ def shown(rows: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=200, ttl=CACHE_SECONDS, show_spinner=False)
-def view_tables(
+def shown_ranking(
     url: str,
     version: int,
     category: str | None,
@@ -112,15 +111,13 @@ def view_tables(
     window_days: int,
     end: dt.date | None,
     threshold: int,
-    geography: Filters,
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The view's schools from the ranking (numeric), then the flagged ones and all of them as tables show
-    them: cached by view and controls, so a rerun that changes neither does not protect and write out a
-    region's schools again."""
-    result = hotspots_result(url, version, category, factor, radius_m, window_days, end, threshold)
-    listed = listed_in_view(result, geo_read(url, version, "schools_in_view", geography))
-    flagged, every = shown(listed[listed["flagged"]], threshold), shown(listed, threshold)
-    return listed, rendered(flagged, FORMATS), rendered(every, FORMATS)
+) -> pd.DataFrame:
+    """Every school's row as the tables show it, once per ranking: disclosure control goes school by school
+    (circles overlap, so rows never add up to a total), so a view's rows are these rows, and a new place
+    filter only picks them out."""
+    rows = hotspots_result(url, version, category, factor, radius_m, window_days, end, threshold)
+    rows.attrs = {}  # the result's facts stay with it; pandas would copy them at every step
+    return rendered(shown(rows, threshold), FORMATS)
 
 
 def column_labels(result: pd.DataFrame, incidents: bool, every_school: bool) -> dict[str, str]:
@@ -230,7 +227,8 @@ def main() -> None:
             bind="query-params",
         )
         geography = Filters(locality=view.filters.locality, ward=view.filters.ward)
-        if geo_read(url, version, "schools_in_view", geography).empty:
+        schools = geo_read(url, version, "schools_in_view", geography)
+        if schools.empty:
             raise NothingToShow(
                 "No schools are loaded for this view: load the schools list (GIAS), or widen the place."
             )
@@ -242,7 +240,9 @@ def main() -> None:
             )
         controls = (code if incidents else None, None if incidents else code, float(radius), int(days))
         result = hotspots_result(url, version, *controls, view.filters.end, threshold)
-        listed, flagged, every = view_tables(url, version, *controls, view.filters.end, threshold, geography)
+        listed = in_view(result, schools)  # numeric: only for what the page decides, never shown
+        every = in_view(shown_ranking(url, version, *controls, view.filters.end, threshold), schools)
+        flagged = every[every["flagged"]]
         window_caption(result, view, chosen, int(result["p_adjusted"].notna().sum()), len(listed))
         if result.attrs.get("snapped"):
             snapped_note(SNAPPED_CONSEQUENCE)
