@@ -125,9 +125,14 @@ def plan_load(paths: Iterable[Path | str], kind: str | None = None, source: str 
     planned = []
     for target in files:
         label = source or (default_source(target) if isinstance(target, Path) else database_source(target))
-        planned.extend(PlannedFile(part, label) for part in source_parts(target, kind))
+        planned.extend(PlannedFile(part, edition_label(label, part.edition)) for part in source_parts(target, kind))
     order = {table.name: index for index, table in enumerate(schema.data_tables())}
     return sorted(planned, key=lambda p: (order[p.table.name], p.label))
+
+
+def edition_label(label: str, edition: str | None) -> str:
+    """A yearly return's source: the file's source and the year it returns (`returns/cin (census 2025)`)."""
+    return f"{label} ({edition})" if edition else label
 
 
 def database_source(url: str) -> str:
@@ -202,7 +207,8 @@ class _KnownKeys:
 
 class _WrittenSources:
     """Whether a file's rows could replace anything: not if its table was empty when the load began and
-    no earlier file of this load wrote the same source (keys repeated within a load are rejected)."""
+    no earlier file of this load wrote the same source (keys repeated within a load are rejected), nor, for
+    a merged table, any other source (whose rows this file's may merge with)."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self.connection = connection
@@ -215,7 +221,8 @@ class _WrittenSources:
             self.had_rows[name] = (
                 self.connection.execute(sa.select(1).select_from(item.table).limit(1)).first() is not None
             )
-        replaces = self.had_rows[name] or (name, item.source) in self.sources
+        written = {source for table_name, source in self.sources if table_name == name}
+        replaces = self.had_rows[name] or item.source in written or (schema.is_merged(item.table) and bool(written))
         self.sources.add((name, item.source))
         return replaces
 
@@ -294,7 +301,7 @@ def _load_file(
     progress: Callable[[int, str], object],
 ) -> None:
     for chunk in item.part.chunks():
-        result = validate_chunk(item.table, item.format.to_template(chunk, item.part.shared), context)
+        result = validate_chunk(item.table, item.format.to_template(chunk, item.part.shared), context, item.source)
         if result.rows_read != len(chunk):
             raise AssertionError(f"{item.label}: the {item.format.name} layout lost or invented input rows")
         writer.append(result.rows)

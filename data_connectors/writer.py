@@ -5,6 +5,16 @@ earliest to latest event date) and any row with the same key, so loading the sam
 changes nothing and a corrected extract supersedes the old one. Rows are staged in a temporary table
 with the fastest bulk path each engine offers (Arrow for DuckDB, COPY for PostgreSQL, executemany
 elsewhere); the replace itself is plain SQLAlchemy Core, the same on every engine.
+
+Rows of a `merged` table (children's social care: the CIN census return and the local authority's own
+extracts describe the same child, referral or plan) are merged column by column when another source
+already describes them. A source's layout fills the columns it knows and leaves the rest empty, and an
+empty value never overwrites a stored one: in every layout empty means "not known to this source" (the
+census has no home address, an Annex A list without a disability column, a child extract that leaves the
+census's fields to the census), so the result does not depend on which source loads first. A row only
+this source described is still replaced whole, as in any other table, so its own corrections, blanks
+included, go in. Once several sources describe a row (`several_sources`), no one source's newer extract
+removes it by the period delete: another source still says it happened.
 """
 
 from __future__ import annotations
@@ -67,7 +77,10 @@ class TableWriter:
         """Write validated rows (content columns only; provenance is added here)."""
         if rows.empty:
             return
-        frame = rows.assign(source=self.source, load_id=self.load_id)[[c.name for c in self.table.columns]]
+        provenance = {"source": self.source, "load_id": self.load_id}
+        if schema.is_merged(self.table):
+            provenance[schema.SEVERAL_SOURCES] = False
+        frame = rows.assign(**provenance)[[c.name for c in self.table.columns]]
         if self.period_column:
             self._widen_period(frame[self.period_column])
         bulk_insert(self.connection, self.target, frame, self.table)
@@ -86,14 +99,16 @@ class TableWriter:
         if stage is None:
             return self.period
         period_from, period_to = self.period
+        merged = schema.is_merged(table)
         if period_from is not None:
-            connection.execute(
-                sa.delete(table).where(
-                    table.c.source == self.source, table.c[self.period_column].between(period_from, period_to)
-                )
-            )
+            covered = [table.c.source == self.source, table.c[self.period_column].between(period_from, period_to)]
+            if merged:
+                covered.append(table.c[schema.SEVERAL_SOURCES].is_(False))
+            connection.execute(sa.delete(table).where(*covered))
         if self.rows_written:
             keys = schema.key_columns(table)
+            if merged:
+                self._merge_stored_values(keys)
             if len(keys) == 1:
                 same_key = table.c[keys[0]].in_(sa.select(stage.c[keys[0]]))
             else:
@@ -103,6 +118,24 @@ class TableWriter:
             connection.execute(sa.insert(table).from_select(names, sa.select(*[stage.c[n] for n in names])))
         stage.drop(connection)
         return self.period
+
+    def _merge_stored_values(self, keys: list[str]) -> None:
+        """Staged rows whose key another source also describes take the stored value of every column they
+        leave empty, and are marked as described by several sources (the key replace then swaps them in)."""
+        table, stage = self.table, self.stage
+        assert stage is not None
+        several = table.c[schema.SEVERAL_SOURCES]
+        values = {
+            stage.c[c.name]: sa.func.coalesce(stage.c[c.name], table.c[c.name])
+            for c in schema.content_columns(table)
+            if c.name not in keys
+        }
+        values[stage.c[schema.SEVERAL_SOURCES]] = sa.true()
+        self.connection.execute(
+            sa.update(stage)
+            .where(*[stage.c[k] == table.c[k] for k in keys], sa.or_(table.c.source != self.source, several))
+            .values(values)
+        )
 
 
 def bulk_insert(connection: sa.Connection, target: sa.Table, frame: pd.DataFrame, like: sa.Table | None = None) -> None:
