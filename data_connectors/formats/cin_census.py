@@ -10,6 +10,11 @@ in `data_connectors.cin_records`; the element names are DfE's (CIN XSD, e.g. lii
   the twelfth element of that module in the file) and its part labels say so.
 - The file is read once: the first part to load (children, as the pipeline loads parents first)
   streams it and keeps the other tables' rows in a temporary spool until their turn.
+- Each census year is its own source: the header's Year is added to the file's source label
+  (`returns/cin_census (census 2025)`), so next year's return (whose episodes reach back years) never
+  replaces this year's rows, while a resubmitted return of the same year does. An episode in several
+  years' returns, or in the local authority's own extracts too, is one row (children's social care
+  tables are merged: see `data_connectors.writer`).
 - Refused with one line naming the file and the line (exit 2, store untouched): XML that is not
   well-formed, a document type declaration (never in a return; refused so no entity is expanded),
   a root other than <Message>, a <Message> of another DfE collection, a <Message> with no <Child>.
