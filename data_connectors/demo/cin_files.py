@@ -181,7 +181,8 @@ def _write_year(folder: Path, tables: dict[str, pd.DataFrame], year: int, end: d
 
     assessments = tables["assessments"]
     assessments = assessments[
-        assessments["referral_id"].isin(ids) & (pd.to_datetime(assessments["start_date"]) <= known_by)
+        assessments["referral_id"].isin(ids)
+        & _active(assessments, "start_date", ["authorised_date"], year_start, known_by)
     ]
     authorised = _dates(assessments, "authorised_date", known_by)
     factors = tables["assessment_factors"]
@@ -199,7 +200,11 @@ def _write_year(folder: Path, tables: dict[str, pd.DataFrame], year: int, end: d
     )
 
     s47 = tables["s47_enquiries"]
-    s47 = s47[s47["referral_id"].isin(ids) & (pd.to_datetime(s47["start_date"]) <= known_by)]
+    conference_of = tables["icpcs"].set_index("s47_id")["icpc_date"]
+    s47 = s47.assign(icpc_date=s47["s47_id"].map(conference_of))
+    s47 = s47[
+        s47["referral_id"].isin(ids) & _active(s47, "start_date", ["end_date", "icpc_date"], year_start, known_by)
+    ]
     icpcs = tables["icpcs"].set_index("s47_id")
     conference = _dates(icpcs, "icpc_date", known_by).reindex(s47["s47_id"]).reset_index(drop=True)
     conference.index = s47.index
@@ -220,7 +225,7 @@ def _write_year(folder: Path, tables: dict[str, pd.DataFrame], year: int, end: d
         .map(dict(zip(tables["s47_enquiries"]["s47_id"], tables["s47_enquiries"]["referral_id"], strict=True)))
     )
     plans = plans.assign(referral_id=referral_of_plan)
-    plans = plans[plans["referral_id"].isin(ids) & (pd.to_datetime(plans["start_date"]) <= known_by)]
+    plans = plans[plans["referral_id"].isin(ids) & _active(plans, "start_date", ["end_date"], year_start, known_by)]
     plan_text = (
         "        <ChildProtectionPlans>\n"
         + _leaf("CPPstartDate", _dates(plans, "start_date", known_by), "          ")
@@ -281,6 +286,18 @@ def _write_year(folder: Path, tables: dict[str, pd.DataFrame], year: int, end: d
         "cp_plans": len(plans),
     }
     return CensusReturn(path, rows)
+
+
+def _active(
+    frame: pd.DataFrame, start: str, ends: list[str], year_start: pd.Timestamp, known_by: pd.Timestamp
+) -> pd.Series:
+    """Modules a return lists: started by its reference date and still going at some time in the year (not
+    finished, or finishing in it), as the census asks; earlier years' returns hold the ones finished before."""
+    going = pd.Series(False, index=frame.index)
+    for end in ends:
+        going |= pd.to_datetime(frame[end]) >= year_start
+    finished = pd.concat([pd.to_datetime(frame[end]).notna() for end in ends], axis=1).any(axis=1)
+    return (pd.to_datetime(frame[start]) <= known_by) & (going | ~finished)
 
 
 def _wrap(tag: str, inner: pd.Series, indent: str) -> pd.Series:
