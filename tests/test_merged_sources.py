@@ -19,6 +19,7 @@ from data_connectors import schema
 from data_connectors.cin_records import key
 from data_connectors.pipeline import run_load
 from data_connectors.pseudonymise import Pseudonymiser
+from data_connectors.store import make_engine
 from tests.canonical_world import write_table, write_world
 from tests.store_snapshot import snapshot, table_frame
 from tests.stores import TEST_KEY
@@ -258,3 +259,28 @@ def test_two_census_years_in_one_load_are_not_duplicates(world: str, tmp_path: P
     frame = table_frame(world, schema.referrals)
     assert len(frame[frame["referral_id"] != hashed("R0001")]) == 1
     assert pd.Series(frame["several_sources"]).sum() == 1
+
+
+def test_a_store_made_before_rows_were_merged_gains_the_mark(world: str, tmp_path: Path) -> None:
+    merged = [table for table in schema.data_tables() if schema.is_merged(table)]
+    engine = make_engine(world)
+    try:
+        with engine.begin() as connection:
+            for table in merged:
+                connection.execute(sa.text(f"ALTER TABLE {table.name} DROP COLUMN {schema.SEVERAL_SOURCES}"))
+    finally:
+        engine.dispose()
+    cin = write_census(tmp_path / "returns", "cin.xml", census(2024, [("C0001", [episode("2023-09-10")])]))
+    result = run_load([cin], world, today=TODAY)
+    assert result.rejections.empty
+    rows = children(world)
+    assert rows[hashed("C0001")]["several_sources"] is True  # the world's child, now also in the census
+    assert {t.name for t in merged} == {
+        "children",
+        "referrals",
+        "assessments",
+        "assessment_factors",
+        "s47_enquiries",
+        "icpcs",
+        "cp_plans",
+    }
