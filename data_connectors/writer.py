@@ -49,11 +49,20 @@ class TableWriter:
     """Stages one extract's rows for a table and then swaps them in, inside the caller's transaction."""
 
     def __init__(
-        self, connection: sa.Connection, table: sa.Table, source: str, load_id: int, replaces: bool = True
+        self,
+        connection: sa.Connection,
+        table: sa.Table,
+        source: str,
+        load_id: int,
+        replaces: bool = True,
+        by_key_only: bool = False,
     ) -> None:
         """`replaces=False` when nothing can be replaced (the table held no rows before this load and no
         earlier file of this load wrote this source): rows then go straight into the table, with no
-        staging and no deletes, which on a first load of millions of rows saves a pass per file."""
+        staging and no deletes, which on a first load of millions of rows saves a pass per file.
+        `by_key_only` when only rows with the same key as this file's could be replaced (a merged table
+        that other sources of this load wrote): unless the caller finds one (`meets_stored`), the staged
+        rows then go in with no deletes, so a region's partnerships do not each scan the whole table."""
         self.connection = connection
         self.table = table
         self.source = source
@@ -62,6 +71,8 @@ class TableWriter:
         self.period_column = table.info.get("period")
         self.period: tuple[dt.date | None, dt.date | None] = (None, None)
         self.rows_written = 0
+        self.by_key_only = by_key_only
+        self.meets_stored = False
         self.stage: sa.Table | None = None
         if replaces:
             self.stage = sa.Table(
@@ -100,6 +111,10 @@ class TableWriter:
             return self.period
         period_from, period_to = self.period
         merged = schema.is_merged(table)
+        if self.by_key_only and not self.meets_stored:
+            self._insert_staged()
+            stage.drop(connection)
+            return self.period
         if period_from is not None:
             covered = [table.c.source == self.source, table.c[self.period_column].between(period_from, period_to)]
             if merged:
@@ -114,10 +129,15 @@ class TableWriter:
             else:
                 same_key = sa.exists().where(*[stage.c[k] == table.c[k] for k in keys])
             connection.execute(sa.delete(table).where(same_key))
-            names = [c.name for c in table.columns]
-            connection.execute(sa.insert(table).from_select(names, sa.select(*[stage.c[n] for n in names])))
+            self._insert_staged()
         stage.drop(connection)
         return self.period
+
+    def _insert_staged(self) -> None:
+        names = [c.name for c in self.table.columns]
+        assert self.stage is not None
+        select = sa.select(*[self.stage.c[n] for n in names])
+        self.connection.execute(sa.insert(self.table).from_select(names, select))
 
     def _merge_stored_values(self, keys: list[str]) -> None:
         """Staged rows whose key another source also describes take the stored value of every column they

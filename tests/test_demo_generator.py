@@ -216,8 +216,7 @@ def test_each_table_is_written_in_the_layout_its_connector_reads(folder: Path, p
         assert file == f"{table}.csv"
         assert _raw_header(folder / file) == schema.template_columns(schema.table_by_name(table)), table
     national = parts[parts["format"] != parts["table"]].groupby("format")["file"].agg(sorted).to_dict()
-    years = ["2021-22", "2022-23", "2023-24", "2024-25", "2025-26", "2026-27"]  # the last one in year, to October
-    assert national["cin_details"] == sorted(set(national["cin_child"])) == [f"cin_census_{y}.xml" for y in years]
+    assert national["cin_details"] == national["cin_child"] == ["cin_census.xml"]
     assert national["gias"] == [GIAS_FILE]
     assert national["area_lookup_small_areas"] == [LOOKUP_FILE]
     assert national["iod2025_file7"] == [IOD_FILE]
@@ -315,7 +314,7 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_does_not(folder: Pa
     street = STREET_FILE.format(force=_force())
     for name in (
         "referrals.csv",
-        "cin_census_2024-25.xml",
+        "cin_census.xml",
         "police_incidents.csv",
         "boundaries.geojson",
         "children.csv",

@@ -4,7 +4,7 @@
 would hand them over, so loading the demo runs the real connectors end to end: geography as the ONS area
 lookup plus GeoJSON boundaries, population as ONS single-year-of-age estimates, deprivation as IoD 2025
 File 7, schools as a GIAS download, police as the partnership's incident template plus police.uk monthly
-street files, children's social care as DfE CIN census returns (XML) beside the templates for what the
+street files, children's social care as a DfE CIN census extract (XML) beside the templates for what the
 census does not carry, and everything else in the partnership's own templates (`sources` says which is
 which).
 A manifest (`line-of-sight-demo.json`) says what was generated, what each table will hold and where

@@ -1,5 +1,5 @@
-"""Children's social care as the local authority hands it over: its DfE children in need census returns
-(one XML file per census year) beside its own extracts in the partnership's templates.
+"""Children's social care as the local authority hands it over: a children in need census extract (DfE's
+CIN census XML) beside its own extracts in the partnership's templates.
 
 The census (DfE CIN XSD; read by `formats.cin_census`) carries each child's birth date, sex, ethnicity
 and disability, and each episode's referral, assessments with their factors, section 47 enquiries,
@@ -10,10 +10,12 @@ those, and the children extract the home small area. Both name a child by the sa
 templates name each referral, assessment and enquiry as the census reader does (`cin_records.key`: the
 child, the dates and the place among that day's), so the load merges the two into one row each.
 
-A census year runs from 1 April to 31 March and its return lists every episode open at any time in it,
-as known on 31 March: a closure, an authorisation, a conference or a plan's end after that day is not in
-it yet (next year's return has it). The year in progress is written as known at the extract's end, as an
-in-year return. Files are named `cin_census_YYYY-YY.xml`; their header's Year keeps their sources apart.
+The file is one census extract over the whole period (`cin_census.xml`: every episode open at some time
+in the five years, as known at the extract's end; its header's Year is the census year in progress), as
+case-management systems produce the census for a chosen period. DfE's own returns are yearly, and an
+episode open across years is in each: loading those works too (each year is its own source), but every
+return of a region's partnerships then merges with rows already in the store, which costs a regional
+load several minutes, so the demo writes the period once.
 """
 
 from __future__ import annotations
@@ -49,18 +51,12 @@ CENSUS_FORMATS = {
 SEX_ELEMENT = {code: letter for letter, code in SEX_CODES.items()}
 DISABILITY = {"Y": "LD", "N": "NONE"}
 EPISODE = "1"  # no demo child has two episodes, assessments, enquiries or plans starting on one day
+CENSUS_FILE = "cin_census.xml"
 
 
-def census_file(year: int) -> str:
-    """`cin_census_2024-25.xml` for the census year to 31 March 2025."""
-    return f"cin_census_{year - 1}-{year % 100:02d}.xml"
-
-
-def census_years(start: date, end: date) -> list[int]:
-    """Census years (named by the March they end in) that overlap the period."""
-    first = start.year + (1 if start.month >= 4 else 0)
-    last = end.year + (1 if end.month >= 4 else 0)
-    return list(range(first, last + 1))
+def census_year(day: date) -> int:
+    """The census year a day falls in, named by the March it ends in (2027 for 1 April 2026 on)."""
+    return day.year + (1 if day.month >= 4 else 0)
 
 
 def _iso(values: pd.Series) -> pd.Series:
@@ -154,14 +150,15 @@ def _nested(frame: pd.DataFrame, text: pd.Series, by: str, order: str) -> pd.Ser
     return pd.Series(joined, index=owners[starts])
 
 
-def write_census_returns(folder: Path, tables: dict[str, pd.DataFrame], start: date, end: date) -> list[CensusReturn]:
-    """Every census year's return for the partnership, as DfE's CIN XML (one element per line)."""
-    return [_write_year(folder, tables, year, end) for year in census_years(start, end)]
+def write_census_return(folder: Path, tables: dict[str, pd.DataFrame], start: date, end: date) -> CensusReturn:
+    """The partnership's census extract for the whole period, as DfE's CIN XML (one element per line)."""
+    return _write_return(folder / CENSUS_FILE, tables, census_year(end), pd.Timestamp(start), pd.Timestamp(end))
 
 
-def _write_year(folder: Path, tables: dict[str, pd.DataFrame], year: int, end: date) -> CensusReturn:
-    year_start = pd.Timestamp(year - 1, 4, 1)
-    known_by = min(pd.Timestamp(year, 3, 31), pd.Timestamp(end))
+def _write_return(
+    path: Path, tables: dict[str, pd.DataFrame], year: int, year_start: pd.Timestamp, known_by: pd.Timestamp
+) -> CensusReturn:
+    """A return of the episodes open at some time from `year_start` to `known_by`, as known on that day."""
     ref = tables["referrals"]
     referral_date = pd.to_datetime(ref["referral_date"])
     # open at some time in the year; a few demo assessments are authorised after their episode closed, and
@@ -271,7 +268,6 @@ def _write_year(folder: Path, tables: dict[str, pd.DataFrame], year: int, end: d
         + children["child_id"].map(episodes_of)
         + "    </Child>\n"
     )
-    path = folder / census_file(year)
     with path.open("w", encoding="utf-8", newline="\n") as handle:
         handle.write(_header(year, known_by))
         handle.writelines(child_text.tolist())

@@ -4,7 +4,7 @@ National publications (the ONS area lookup and population estimates, IoD 2025 Fi
 and police.uk's street files) are written in their own layouts, once for the whole demo at the root of
 the output folder, as a region would receive them: each partnership's rows are appended in turn (police.uk
 is per force). Each partnership's own extracts are written in its folder: children's social care as its
-DfE CIN census returns (XML, one per census year) plus the templates for what the census does not carry,
+DfE CIN census extract (XML) plus the templates for what the census does not carry,
 everything else in the partnership's templates, with its boundaries as GeoJSON. Loading the demo therefore
 runs the national connectors and the CIN census connector end to end.
 
@@ -30,7 +30,7 @@ from data_connectors.demo.area_files import (
     people_by_age_and_sex,
     population_frames,
 )
-from data_connectors.demo.cin_files import CENSUS_FORMATS, CENSUS_ONLY_TABLES, LEFT_TO_CENSUS, write_census_returns
+from data_connectors.demo.cin_files import CENSUS_FORMATS, CENSUS_ONLY_TABLES, LEFT_TO_CENSUS, write_census_return
 from data_connectors.demo.context import Partnership
 from data_connectors.demo.geography import Place
 from data_connectors.demo.gias_file import ENCODING as GIAS_ENCODING
@@ -98,7 +98,7 @@ class NationalFiles:
 
 
 def write_own_extracts(folder: Path, tables: dict[str, pd.DataFrame], start: date, end: date) -> list[SourceFile]:
-    """The partnership's own files: its CIN census returns, and every table not in a national file or
+    """The partnership's own files: its CIN census extract, and every table not in a national file or
     carried by the census alone, in its template (boundaries as GeoJSON; police_incidents holds the
     incidents police share, see police_uk_files), leaving to the census what it carries (see cin_files)."""
     written = []
@@ -108,8 +108,8 @@ def write_own_extracts(folder: Path, tables: dict[str, pd.DataFrame], start: dat
             continue
         path, rows = write_table(folder, name, _left_to_census(name, tables))
         written.append(SourceFile(path, BOUNDARIES_FORMAT if name == "boundaries" else name, name, rows))
-    for census in write_census_returns(folder, tables, start, end):
-        written += [SourceFile(census.path, CENSUS_FORMATS[name], name, rows) for name, rows in census.rows.items()]
+    census = write_census_return(folder, tables, start, end)
+    written += [SourceFile(census.path, CENSUS_FORMATS[name], name, rows) for name, rows in census.rows.items()]
     return written
 
 
