@@ -86,6 +86,10 @@ def data_dictionary() -> str:
         "Every data table also has `source` (the extract a row came from) and `load_id` (the load that wrote it).",
         "A newer extract of the same source replaces that source's rows in the period it covers (its *period*",
         "column, earliest to latest date) and any row with the same key.",
+        "Children's social care tables are *merged*: the CIN census return and the local authority's own extracts",
+        "describe the same children and events, so a row another source already describes keeps the values this",
+        "source leaves empty (an empty value never overwrites), and `several_sources` marks it; no one source's",
+        "newer extract then removes it.",
         "",
     ]
     for group, title in GROUP_TITLES.items():

@@ -125,9 +125,14 @@ def plan_load(paths: Iterable[Path | str], kind: str | None = None, source: str 
     planned = []
     for target in files:
         label = source or (default_source(target) if isinstance(target, Path) else database_source(target))
-        planned.extend(PlannedFile(part, label) for part in source_parts(target, kind))
+        planned.extend(PlannedFile(part, edition_label(label, part.edition)) for part in source_parts(target, kind))
     order = {table.name: index for index, table in enumerate(schema.data_tables())}
     return sorted(planned, key=lambda p: (order[p.table.name], p.label))
+
+
+def edition_label(label: str, edition: str | None) -> str:
+    """A yearly return's source: the file's source and the year it returns (`returns/cin (census 2025)`)."""
+    return f"{label} ({edition})" if edition else label
 
 
 def database_source(url: str) -> str:
@@ -202,22 +207,39 @@ class _KnownKeys:
 
 class _WrittenSources:
     """Whether a file's rows could replace anything: not if its table was empty when the load began and
-    no earlier file of this load wrote the same source (keys repeated within a load are rejected)."""
+    no earlier file of this load wrote the same source (keys repeated within a load are rejected). A merged
+    table's file may also meet the rows other sources wrote earlier in the load, but only rows with its
+    keys: the load's key fingerprints (`keys`) then tell whether it does."""
 
     def __init__(self, connection: sa.Connection) -> None:
         self.connection = connection
         self.had_rows: dict[str, bool] = {}
         self.sources: set[tuple[str, str]] = set()
+        self.keys: dict[str, KeySet] = {}  # merged tables: fingerprints of every key written in this load
 
-    def may_replace(self, item: PlannedFile) -> bool:
+    def may_replace(self, item: PlannedFile) -> tuple[bool, bool]:
+        """Whether the file's rows could replace stored rows, and whether only rows with the same key
+        written by other sources of this load (then `meets` decides)."""
         name = item.table.name
         if name not in self.had_rows:
             self.had_rows[name] = (
                 self.connection.execute(sa.select(1).select_from(item.table).limit(1)).first() is not None
             )
-        replaces = self.had_rows[name] or (name, item.source) in self.sources
+        written = {source for table_name, source in self.sources if table_name == name}
         self.sources.add((name, item.source))
-        return replaces
+        if self.had_rows[name] or item.source in written:
+            return True, False
+        by_key = schema.is_merged(item.table) and bool(written)
+        return by_key, by_key
+
+    def meets(self, table: sa.Table, rows: pd.DataFrame) -> bool:
+        """Whether a merged table's rows share a key with rows written earlier in this load."""
+        prints = fingerprints(rows[schema.key_columns(table)])
+        return bool(self.keys.get(table.name, KeySet()).contains(prints).any())
+
+    def remember(self, table: sa.Table, rows: pd.DataFrame) -> None:
+        if schema.is_merged(table) and not rows.empty:
+            self.keys.setdefault(table.name, KeySet()).add(fingerprints(rows[schema.key_columns(table)]))
 
 
 def run_load(
@@ -260,15 +282,15 @@ def run_load(
                 digest = item.part.digest
                 outcome.unchanged_since_load = _unchanged_since(connection, item, digest)
                 if outcome.unchanged_since_load is None:
-                    writer = TableWriter(
-                        connection, item.table, item.source, load_id, replaces=written.may_replace(item)
-                    )
+                    replaces, by_key = written.may_replace(item)
+                    writer = TableWriter(connection, item.table, item.source, load_id, replaces, by_key)
                     _load_file(
                         writer,
                         item,
                         outcome,
                         context,
                         known,
+                        written,
                         rejections,
                         lambda rows, label, offset=done_rows: progress and progress(offset + rows, total_rows, label),
                     )
@@ -290,15 +312,21 @@ def _load_file(
     outcome: FileOutcome,
     context: LoadContext,
     known: _KnownKeys,
+    written: _WrittenSources,
     rejections: list[pd.DataFrame],
     progress: Callable[[int, str], object],
 ) -> None:
+    kept: list[pd.DataFrame] = []
     for chunk in item.part.chunks():
-        result = validate_chunk(item.table, item.format.to_template(chunk, item.part.shared), context)
+        result = validate_chunk(item.table, item.format.to_template(chunk, item.part.shared), context, item.source)
         if result.rows_read != len(chunk):
             raise AssertionError(f"{item.label}: the {item.format.name} layout lost or invented input rows")
+        if writer.by_key_only and not writer.meets_stored and written.meets(item.table, result.rows):
+            writer.meets_stored = True
         writer.append(result.rows)
         known.add(item.table, result.rows)
+        if schema.is_merged(item.table):
+            kept.append(result.rows[schema.key_columns(item.table)])
         outcome.rows_read += result.rows_read
         outcome.rows_loaded += result.rows_loaded
         outcome.rows_rejected += result.rejected_rows
@@ -308,6 +336,8 @@ def _load_file(
             rejections.append(errors)
         progress(outcome.rows_read, Path(item.label).name)
     outcome.period_from, outcome.period_to = writer.finish()
+    for keys in kept:  # after the file: its own keys are unique (repeats are rejected)
+        written.remember(item.table, keys)
     if outcome.rows_read != outcome.rows_loaded + outcome.rows_rejected:
         raise AssertionError(f"{item.label}: rows read do not equal rows loaded plus rows rejected")
 

@@ -6,7 +6,8 @@ canonical templates and generates the data dictionary. Column `info` carries wha
 `description`, `codelist`, `references` ("table.column"), `privacy` (how a sensitive field is reduced
 on the way in), `template_name` (when the template column differs) and `minimum` / `maximum`.
 Table `info` carries `description`, `group`, `period` (the date column that says which period an
-extract covers) and `postcode_inputs` (template-only postcode columns reduced to a small area).
+extract covers), `postcode_inputs` (template-only postcode columns reduced to a small area) and `merged`
+(rows that several sources describe, each filling the columns it knows: see `data_connectors.writer`).
 
 References are checked by the load pipeline rather than by database foreign keys, so that a reload can
 replace rows in any order and DuckDB (whose key indexes make deletes very slow) behaves like PostgreSQL.
@@ -26,7 +27,8 @@ KEYED_HASH = "keyed_hash"
 BIRTH_MONTH = "birth_month"
 ROUNDED_LOCATION = "rounded_location"
 
-PROVENANCE_COLUMNS = ("source", "load_id")
+SEVERAL_SOURCES = "several_sources"
+PROVENANCE_COLUMNS = ("source", "load_id", SEVERAL_SOURCES)
 
 
 def col(
@@ -76,13 +78,29 @@ def child_id(required: bool = True) -> sa.Column:
 
 
 def canonical_table(name: str, group: str, description: str, *columns: sa.Column, **info: Any) -> sa.Table:
-    """Declare a data table with its provenance columns and a key that DuckDB does not index."""
+    """Declare a data table with its provenance columns and a key that DuckDB does not index. A `merged`
+    table also records whether more than one source describes a row."""
+    provenance = [
+        sa.Column("source", sa.String(200), nullable=False, info={"description": "Which extract this row came from."}),
+        sa.Column("load_id", sa.Integer, nullable=False, info={"description": "The load that wrote this row."}),
+    ]
+    if info.get("merged"):
+        provenance.append(
+            sa.Column(
+                SEVERAL_SOURCES,
+                sa.Boolean,
+                nullable=False,
+                info={
+                    "description": "More than one source describes this row (each filled the columns it knows); "
+                    "`source` is the last to write it, and no one source's newer extract removes it."
+                },
+            )
+        )
     table = sa.Table(
         name,
         metadata,
         *columns,
-        sa.Column("source", sa.String(200), nullable=False, info={"description": "Which extract this row came from."}),
-        sa.Column("load_id", sa.Integer, nullable=False, info={"description": "The load that wrote this row."}),
+        *provenance,
         info={"description": description, "group": group, **info},
     )
     # DuckDB's key index makes deletes and commits about fifty times slower; the pipeline enforces keys.
@@ -218,6 +236,7 @@ children = canonical_table(
         references="small_areas.area_code",
     ),
     postcode_inputs={"home_postcode": "home_area_code"},
+    merged=True,
 )
 
 contacts = canonical_table(
@@ -260,6 +279,7 @@ referrals = canonical_table(
     col("closure_date", sa.Date, "Date the CIN episode closed."),
     col("closure_reason", sa.String(3), "Reason the CIN episode closed.", codelist="closure_reason"),
     period="referral_date",
+    merged=True,
 )
 
 assessments = canonical_table(
@@ -280,6 +300,7 @@ assessments = canonical_table(
     col("child_seen", sa.Boolean, "Whether the child was seen during the assessment."),
     col("outcome", sa.String(12), "Outcome of the assessment.", codelist="assessment_outcome"),
     period="start_date",
+    merged=True,
 )
 
 assessment_factors = canonical_table(
@@ -295,6 +316,7 @@ assessment_factors = canonical_table(
         privacy=KEYED_HASH,
     ),
     col("factor_code", sa.String(3), "Factor identified.", key=True, codelist="assessment_factor"),
+    merged=True,
 )
 
 s47_enquiries = canonical_table(
@@ -315,6 +337,7 @@ s47_enquiries = canonical_table(
     col("outcome", sa.String(20), "Outcome of the enquiry.", codelist="s47_outcome"),
     col("icpc_not_required", sa.Boolean, "An initial conference was judged unnecessary."),
     period="start_date",
+    merged=True,
 )
 
 icpcs = canonical_table(
@@ -333,6 +356,7 @@ icpcs = canonical_table(
     col("icpc_date", sa.Date, "Date of the conference.", required=True),
     col("cp_plan_made", sa.Boolean, "The conference made a child protection plan.", required=True),
     period="icpc_date",
+    merged=True,
 )
 
 cp_plans = canonical_table(
@@ -354,6 +378,7 @@ cp_plans = canonical_table(
     col("latest_category", sa.String(3), "Latest category of abuse.", codelist="category_of_abuse"),
     col("previous_plans", sa.Integer, "Number of previous child protection plans.", minimum=0, maximum=50),
     period="start_date",
+    merged=True,
 )
 
 early_help_episodes = canonical_table(
@@ -739,6 +764,11 @@ def data_tables() -> list[sa.Table]:
 def referenced_columns(table: sa.Table) -> dict[str, str]:
     """Column name to the "table.column" it must match."""
     return {c.name: c.info["references"] for c in table.columns if "references" in c.info}
+
+
+def is_merged(table: sa.Table) -> bool:
+    """Rows of this table may be described by several sources (a census return and a local extract)."""
+    return bool(table.info.get("merged"))
 
 
 def key_columns(table: sa.Table) -> list[str]:

@@ -49,6 +49,7 @@ def _quiet_duckdb(dbapi_connection, _record) -> None:
 def ensure_schema(connection: sa.Connection) -> None:
     """Create missing tables and refresh the code lists, inside the caller's transaction."""
     schema.metadata.create_all(connection)
+    _add_merge_marks(connection)
     connection.execute(sa.delete(schema.code_lists))
     connection.execute(
         sa.insert(schema.code_lists),
@@ -60,6 +61,24 @@ def ensure_schema(connection: sa.Connection) -> None:
     )
     if connection.execute(sa.select(sa.func.count()).select_from(schema.working_days)).scalar_one() == 0:
         bulk_insert(connection, schema.working_days, calendar())
+
+
+def _add_merge_marks(connection: sa.Connection) -> None:
+    """A store made before rows could be merged lacks `several_sources`: every row it holds came from one
+    source, so the column is added as false (information_schema, as DuckDB's reflection is unreliable)."""
+    columns = sa.table("columns", sa.column("table_name"), sa.column("column_name"), schema="information_schema")
+    for table in schema.data_tables():
+        if not schema.is_merged(table):
+            continue
+        found = connection.execute(
+            sa.select(sa.func.count())
+            .select_from(columns)
+            .where(columns.c.table_name == table.name, columns.c.column_name == schema.SEVERAL_SOURCES)
+        ).scalar_one()
+        if not found:
+            connection.execute(
+                sa.text(f"ALTER TABLE {table.name} ADD COLUMN {schema.SEVERAL_SOURCES} BOOLEAN NOT NULL DEFAULT FALSE")
+            )
 
 
 def store_exists(engine: Engine) -> bool:

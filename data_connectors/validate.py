@@ -63,6 +63,12 @@ class LoadContext:
     today: dt.date
 
 
+def key_scope(table: sa.Table, source: str) -> str:
+    """Where a key may appear only once in a load: the table, or for a merged table the table and source
+    (another source describing the same row is merged with it, not a duplicate)."""
+    return f"{table.name}\x1f{source}" if schema.is_merged(table) else table.name
+
+
 class _Errors:
     """Collects report lines as frames, so no Python loop runs per row."""
 
@@ -101,8 +107,8 @@ class _Errors:
         return pd.concat(self.parts, ignore_index=True)
 
 
-def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -> ChunkResult:
-    """Validate, reduce and key-check one chunk of a table's rows."""
+def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext, source: str = "") -> ChunkResult:
+    """Validate, reduce and key-check one chunk of a table's rows (from `source`)."""
     errors = _Errors()
     stripped = {name: _strip(frame[name]) for name in frame.columns if name not in (ROW_NUMBER, ROW_PROBLEM)}
     problem = frame[ROW_PROBLEM].notna()
@@ -128,12 +134,13 @@ def validate_chunk(table: sa.Table, frame: pd.DataFrame, context: LoadContext) -
 
     key_prints = pd.Series(fingerprints(out[schema.key_columns(table)]), index=out.index)
     bad_rows = _rows_with_errors(frame, errors)
-    _check_keys(table, out, key_prints, frame, bad_rows, errors, context)
+    scope = key_scope(table, source)
+    _check_keys(table, scope, out, key_prints, frame, bad_rows, errors, context)
     bad_rows = _rows_with_errors(frame, errors)
     _check_references(table, out, frame, bad_rows, errors, context)
     bad_rows = _rows_with_errors(frame, errors)
     good = out.loc[~bad_rows]
-    context.seen_keys.setdefault(table.name, KeySet()).add(key_prints[~bad_rows].to_numpy())
+    context.seen_keys.setdefault(scope, KeySet()).add(key_prints[~bad_rows].to_numpy())
     rows_read = frame[ROW_NUMBER].nunique()
     # each line once: a layout that makes several table rows of one input row would repeat, say, an unknown
     # area once per table row made
@@ -288,6 +295,7 @@ def _postcode_to_area(
 
 def _check_keys(
     table: sa.Table,
+    scope: str,
     out: pd.DataFrame,
     key_prints: pd.Series,
     frame: pd.DataFrame,
@@ -301,7 +309,7 @@ def _check_keys(
     if prints.empty:
         return
     in_chunk = prints.duplicated(keep="first")
-    seen = context.seen_keys.setdefault(table.name, KeySet())
+    seen = context.seen_keys.setdefault(scope, KeySet())
     earlier = pd.Series(seen.contains(prints.to_numpy()), index=prints.index)
     duplicate = (in_chunk | earlier).reindex(frame.index, fill_value=False)
     if not duplicate.any():

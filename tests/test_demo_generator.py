@@ -18,11 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from data_connectors import schema
 from data_connectors.codelists import ALL_CODE_LISTS
 from data_connectors.demo import MANIFEST_NAME, partnerships_for, write_demo
 from data_connectors.demo.area_files import IOD_FILE, LOOKUP_FILE, population_file
+from data_connectors.demo.cin_files import CENSUS_FORMATS, CENSUS_ONLY_TABLES
 from data_connectors.demo.geography import build_place
 from data_connectors.demo.gias_file import grid_reference
 from data_connectors.demo.names import partnership_names
@@ -83,11 +85,27 @@ def loaded_view(folder: Path) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
             assert frame[ROW_PROBLEM].isna().all(), item.label
             frames[item.table.name].append(frame.drop(columns=[ROW_NUMBER, ROW_PROBLEM]))
         parts.append((Path(item.path).relative_to(folder).as_posix(), item.format.name, item.table.name, rows))
-    tables = {
-        name: pd.concat(chunks, ignore_index=True).astype("string").fillna("").astype(object)
-        for name, chunks in frames.items()
-    }
+    tables = {name: _as_stored(schema.table_by_name(name), chunks) for name, chunks in frames.items()}
     return tables, pd.DataFrame(parts, columns=["file", "format", "table", "rows"])
+
+
+def _as_stored(table, chunks: list[pd.DataFrame]) -> pd.DataFrame:
+    """A table's rows as the store will hold them: the rows of a merged table that several sources give
+    (census returns and the templates) become one, each column the value the sources give; the sources must
+    never disagree. The census writes booleans as true and false, the templates as Y and N."""
+    frame = pd.concat(chunks, ignore_index=True).astype("string")
+    if schema.is_merged(table):
+        frame = frame.mask(frame == "")  # a template's empty cell, a census's missing element
+        for column in schema.content_columns(table):
+            if isinstance(column.type, sa.Boolean):
+                frame[column.name] = frame[column.name].replace({"true": "Y", "false": "N"})
+        keys = [c.info.get("template_name", c.name) for c in table.primary_key.columns]
+        for name in frame.columns.difference(keys):
+            given = frame.dropna(subset=[name])
+            disagree = given.groupby(keys)[name].nunique() > 1
+            assert not disagree.any(), f"{table.name}.{name}: sources disagree for {disagree.sum()} rows"
+        frame = frame.groupby(keys, sort=False, as_index=False).first()[schema.template_columns(table)]
+    return frame.fillna("").astype(object)
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +206,8 @@ def _inside(lon: np.ndarray, lat: np.ndarray, rings: np.ndarray) -> np.ndarray:
 def test_each_table_is_written_in_the_layout_its_connector_reads(folder: Path, parts: pd.DataFrame) -> None:
     formats = parts.groupby("table")["format"].agg(set).to_dict()
     expected = {table.name: {NATIONAL_FORMATS.get(table.name, table.name)} for table in schema.data_tables()}
+    for name, census_format in CENSUS_FORMATS.items():  # the census returns, and the templates for the rest
+        expected[name] = {census_format} | (set() if name in CENSUS_ONLY_TABLES else {name})
     expected["boundaries"] = {"boundaries_geojson"}
     expected["police_incidents"] = {"police_incidents", "police_uk_street"}
     assert formats == expected
@@ -196,6 +216,7 @@ def test_each_table_is_written_in_the_layout_its_connector_reads(folder: Path, p
         assert file == f"{table}.csv"
         assert _raw_header(folder / file) == schema.template_columns(schema.table_by_name(table)), table
     national = parts[parts["format"] != parts["table"]].groupby("format")["file"].agg(sorted).to_dict()
+    assert national["cin_details"] == national["cin_child"] == ["cin_census.xml"]
     assert national["gias"] == [GIAS_FILE]
     assert national["area_lookup_small_areas"] == [LOOKUP_FILE]
     assert national["iod2025_file7"] == [IOD_FILE]
@@ -293,6 +314,7 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_does_not(folder: Pa
     street = STREET_FILE.format(force=_force())
     for name in (
         "referrals.csv",
+        "cin_census.xml",
         "police_incidents.csv",
         "boundaries.geojson",
         "children.csv",
@@ -357,7 +379,6 @@ def test_every_code_is_in_its_code_list(t: dict[str, pd.DataFrame]) -> None:
 
 
 def test_values_have_the_template_formats_and_ranges(t: dict[str, pd.DataFrame], manifest: dict) -> None:
-    import sqlalchemy as sa
 
     end = pd.Timestamp(manifest["period_to"])
     for table in CSV_TABLES:

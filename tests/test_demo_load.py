@@ -110,3 +110,29 @@ def test_factor_association_survives_hashing(loaded, kind: str) -> None:
     has_15a = by_assessment.map(lambda codes: "15A" in codes)
     lift = has_15a[has_4b].mean() / has_15a[~has_4b].mean()
     assert lift > 2
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "postgresql"])
+def test_the_census_and_the_local_extracts_make_one_row_per_child_and_referral(
+    loaded, demo_dir: Path, kind: str
+) -> None:
+    """Children's social care arrives from the CIN census returns (birth, sex, ethnicity, disability, the
+    episodes) and the local authority's templates (home area; the front door's own record). Both name a
+    child by its LAchildID and a referral as the census reader does, so after pseudonymisation each is still
+    one row, holding what both said."""
+    url = loaded[kind][0]
+    children = schema.children
+    frame = _query(url, sa.select(children.c.birth_month, children.c.home_area_code, children.c.several_sources))
+    assert frame[["birth_month", "home_area_code"]].notna().all().all()  # every child has both halves
+    extract = pd.read_csv(demo_dir / "children.csv", dtype=str, keep_default_na=False)
+    referred = set(pd.read_csv(demo_dir / "referrals.csv", dtype=str)["child_id"])
+    assert set(extract.loc[extract["date_of_birth"] == "", "child_id"]) == referred  # left to the census
+    assert frame["several_sources"].sum() == len(referred)
+
+    referrals = schema.referrals
+    columns = ("decision_date", "decision_level", "referrer_need_level", "primary_need_code", "nfa", "several_sources")
+    frame = _query(url, sa.select(*[referrals.c[name] for name in columns]))
+    assert frame["several_sources"].all()
+    decided = frame[frame["decision_date"].notna()]
+    assert decided[["decision_level", "referrer_need_level", "primary_need_code", "nfa"]].notna().all().all()
+    assert frame.loc[frame["decision_date"].isna(), ["decision_level", "primary_need_code"]].isna().all().all()

@@ -230,7 +230,7 @@ def test_a_census_loads_into_seven_tables_with_hand_worked_values(
             "ChildProtectionPlans",
         )
     }
-    assert {o.source for o in result.files} == {"returns/cin_census_2024"}
+    assert {o.source for o in result.files} == {"returns/cin_census_2024 (census 2024)"}
     assert result.rejections.empty
     one, two, three = hashed("TST001"), hashed("TST002"), hashed("TST003")
 

@@ -506,7 +506,8 @@ def _content(url: str, table: sa.Table, source: str) -> list[tuple]:
     frame = table_frame(url, table)
     if "source" not in frame:
         return []
-    frame = frame[frame["source"] == source].drop(columns=["source", "load_id"])
+    # provenance apart: a second source with the same rows merges with them (and marks them several_sources)
+    frame = frame[frame["source"] == source].drop(columns=[c for c in schema.PROVENANCE_COLUMNS if c in frame])
     return sorted(map(repr, frame.itertuples(index=False)))
 
 

@@ -84,7 +84,7 @@ def _child_source(
     base = table.outerjoin(children, children.c.child_id == table.c.child_id)
     if joins is not None:
         base = joins(base)
-    own = [c for c in table.columns if c.name not in ("source", "load_id", "child_id")]
+    own = [c for c in table.columns if c.name not in (*schema.PROVENANCE_COLUMNS, "child_id")]
     return sa.select(
         date.label("event_date"),
         *geography,
@@ -256,7 +256,7 @@ def _neglect_assessments() -> sa.Select:
 def _police_incidents() -> sa.Select:
     t = schema.police_incidents
     geography, join = _geography(t.c.area_code)
-    own = [c for c in t.columns if c.name not in ("source", "load_id", "area_code")]
+    own = [c for c in t.columns if c.name not in (*schema.PROVENANCE_COLUMNS, "area_code")]
     return sa.select(
         t.c.incident_date.label("event_date"),
         *geography,

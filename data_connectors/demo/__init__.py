@@ -4,7 +4,9 @@
 would hand them over, so loading the demo runs the real connectors end to end: geography as the ONS area
 lookup plus GeoJSON boundaries, population as ONS single-year-of-age estimates, deprivation as IoD 2025
 File 7, schools as a GIAS download, police as the partnership's incident template plus police.uk monthly
-street files, and everything else in the partnership's own templates (`sources` says which is which).
+street files, children's social care as a DfE CIN census extract (XML) beside the templates for what the
+census does not carry, and everything else in the partnership's own templates (`sources` says which is
+which).
 A manifest (`line-of-sight-demo.json`) says what was generated, what each table will hold and where
 the planted signals are. The same seed always gives byte-identical files. Nothing in it is real: names
 are invented, area codes use ONS ranges that are never issued, postcodes use the area "QQ" and school
@@ -25,6 +27,7 @@ import pandas as pd
 from data_connectors import schema
 from data_connectors.demo.calendar import period_start
 from data_connectors.demo.children import Children, children_table
+from data_connectors.demo.cin_files import use_census_ids
 from data_connectors.demo.contacts import build_contacts
 from data_connectors.demo.context import Partnership, Rates
 from data_connectors.demo.early_help import build_early_help
@@ -146,6 +149,7 @@ def build_partnership(p: Partnership, progress: Progress | None = None) -> Built
         if "child_pos" in frame.columns:
             pos = frame.pop("child_pos").to_numpy(dtype=np.int64)
             frame["child_id"] = np.where(pos >= 0, child_id[np.maximum(pos, 0)], None)
+    use_census_ids(tables)
     tables["police_incidents"], street = split_street_crime(p, tables["police_incidents"])
     return Built(tables, street_rows(p, place, street), place, schools, describe(signals, p, place, schools))
 
@@ -187,7 +191,7 @@ def write_demo(
         folder = out_dir / p.folder if p.region else out_dir
         folder.mkdir(parents=True, exist_ok=True)
         report("writing files", 0.8)
-        written += write_own_extracts(folder, built.tables)
+        written += write_own_extracts(folder, built.tables, p.start, p.end)
         written += national.add(p, built.place, built.schools, built.tables, built.street_crime)
         rows = {name: len(built.tables[name]) for name in order}  # what the store will hold
         police_split["template"] += rows["police_incidents"]

@@ -3,8 +3,10 @@
 National publications (the ONS area lookup and population estimates, IoD 2025 File 7, the GIAS download
 and police.uk's street files) are written in their own layouts, once for the whole demo at the root of
 the output folder, as a region would receive them: each partnership's rows are appended in turn (police.uk
-is per force). Each partnership's own extracts are written in the partnership's templates, in its folder,
-with its boundaries as GeoJSON. Loading the demo therefore runs the national connectors end to end.
+is per force). Each partnership's own extracts are written in its folder: children's social care as its
+DfE CIN census extract (XML) plus the templates for what the census does not carry,
+everything else in the partnership's templates, with its boundaries as GeoJSON. Loading the demo therefore
+runs the national connectors and the CIN census connector end to end.
 
 A `SourceFile` says what the load report will count for a file: its format and table, and the rows the
 pipeline reads (for the area lookup, the distinct localities and wards it holds; for population, one row
@@ -14,6 +16,7 @@ per small area and mid-year).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +30,7 @@ from data_connectors.demo.area_files import (
     people_by_age_and_sex,
     population_frames,
 )
+from data_connectors.demo.cin_files import CENSUS_FORMATS, CENSUS_ONLY_TABLES, LEFT_TO_CENSUS, write_census_return
 from data_connectors.demo.context import Partnership
 from data_connectors.demo.geography import Place
 from data_connectors.demo.gias_file import ENCODING as GIAS_ENCODING
@@ -93,17 +97,34 @@ class NationalFiles:
         return written
 
 
-def write_own_extracts(folder: Path, tables: dict[str, pd.DataFrame]) -> list[SourceFile]:
-    """The partnership's own files: every table not in a national file, in its template (boundaries as
-    GeoJSON; police_incidents holds the incidents police share, see police_uk_files)."""
+def write_own_extracts(folder: Path, tables: dict[str, pd.DataFrame], start: date, end: date) -> list[SourceFile]:
+    """The partnership's own files: its CIN census extract, and every table not in a national file or
+    carried by the census alone, in its template (boundaries as GeoJSON; police_incidents holds the
+    incidents police share, see police_uk_files), leaving to the census what it carries (see cin_files)."""
     written = []
     for table in schema.data_tables():
         name = table.name
-        if name in NATIONAL_FORMATS:
+        if name in NATIONAL_FORMATS or name in CENSUS_ONLY_TABLES:
             continue
-        path, rows = write_table(folder, name, tables[name])
+        path, rows = write_table(folder, name, _left_to_census(name, tables))
         written.append(SourceFile(path, BOUNDARIES_FORMAT if name == "boundaries" else name, name, rows))
+    census = write_census_return(folder, tables, start, end)
+    written += [SourceFile(census.path, CENSUS_FORMATS[name], name, rows) for name, rows in census.rows.items()]
     return written
+
+
+def _left_to_census(name: str, tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """A template table with the columns the census carries left empty (for children, only those the
+    census lists: every child with a referral)."""
+    frame = tables[name]
+    columns = list(LEFT_TO_CENSUS.get(name, ()))
+    if not columns:
+        return frame
+    frame = frame.copy()
+    listed = frame["child_id"].isin(tables["referrals"]["child_id"].unique()) if name == "children" else True
+    for column in columns:
+        frame[column] = frame[column].mask(pd.Series(listed, index=frame.index))
+    return frame
 
 
 def summarise(written: list[SourceFile]) -> list[dict]:

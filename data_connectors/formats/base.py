@@ -106,6 +106,9 @@ class Part:
     header: list[str] = field(default_factory=list)
     shared: Mapping[str, str] = field(default_factory=dict)  # the file's own values (format.file_values)
     unused_sheets: list[str] = field(default_factory=list)  # said once, against the file's first part
+    # which return of a yearly series the source is (a CIN census year): part of its source label, so one
+    # year's return never replaces another's rows, while a resubmitted return of the same year does
+    edition: str | None = None
 
     @property
     def table(self) -> sa.Table:

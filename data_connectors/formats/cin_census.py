@@ -10,6 +10,11 @@ in `data_connectors.cin_records`; the element names are DfE's (CIN XSD, e.g. lii
   the twelfth element of that module in the file) and its part labels say so.
 - The file is read once: the first part to load (children, as the pipeline loads parents first)
   streams it and keeps the other tables' rows in a temporary spool until their turn.
+- Each census year is its own source: the header's Year is added to the file's source label
+  (`returns/cin_census (census 2025)`), so next year's return (whose episodes reach back years) never
+  replaces this year's rows, while a resubmitted return of the same year does. An episode in several
+  years' returns, or in the local authority's own extracts too, is one row (children's social care
+  tables are merged: see `data_connectors.writer`).
 - Refused with one line naming the file and the line (exit 2, store untouched): XML that is not
   well-formed, a document type declaration (never in a return; refused so no entity is expanded),
   a root other than <Message>, a <Message> of another DfE collection, a <Message> with no <Child>.
@@ -161,7 +166,7 @@ def _parts(target: str) -> list[Part]:
         raise UnusableFile(path, "does not exist")
     if path.stat().st_size == 0:
         raise UnusableFile(path, "is empty (0 bytes)")
-    by_line = _check_head(path)
+    by_line, year = _check_head(path)
     digest, counts = _scan(path)
     census = _CensusFile(path, by_line)
     return [
@@ -172,6 +177,7 @@ def _parts(target: str) -> list[Part]:
             lambda table_name=table_name: census.chunks(table_name),
             max(counts[element], 1),
             digest,
+            edition=f"census {year}" if year else None,
         )
         for table_name, element, layout in MODULES
     ]
@@ -183,9 +189,9 @@ def _malformed(problem: XmlProblem) -> str:
     return f"is not well-formed XML (line {problem.line}, column {problem.column}: {problem.reason})"
 
 
-def _check_head(path: Path) -> bool:
-    """Refuse what is plainly not a CIN census from the file's head; True when rows can be numbered by
-    line (the file has line breaks between elements)."""
+def _check_head(path: Path) -> tuple[bool, str | None]:
+    """Refuse what is plainly not a CIN census from the file's head; say whether rows can be numbered by
+    line (the file has line breaks between elements) and which census year the header gives, if any."""
     records = XmlRecords(path, {"Header"})
     try:  # the whole head is read, so a small file is checked to its end before anything is loaded
         header = next(iter(list(records.read(HEAD_BYTES))), None)
@@ -207,10 +213,17 @@ def _check_head(path: Path) -> bool:
             f"is a DfE return for the {collection.text} collection (line {collection.line}), "
             "not the children in need census (CIN)",
         )
+    year = details.find("Year") if details is not None else None
     with path.open("rb") as handle:
         head = handle.read(HEAD_BYTES)
     elements = head.count(b"<") - head.count(b"</") - head.count(b"<?") - head.count(b"<!")
-    return elements <= 4 * (head.count(b"\n") + 1)
+    return elements <= 4 * (head.count(b"\n") + 1), _census_year(year.text if year is not None else None)
+
+
+def _census_year(text: str | None) -> str | None:
+    """The header's Year when it is a year (it names the census, e.g. 2025 for the year to 31 March 2025)."""
+    text = (text or "").strip()
+    return text if len(text) == 4 and text.isdigit() else None
 
 
 def _scan(path: Path) -> tuple[str, Counter[str]]:
