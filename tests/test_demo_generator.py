@@ -818,3 +818,23 @@ def test_region_partnerships_tile_without_overlap_and_codes_stay_unique() -> Non
             overlap_lat = min(a[1], b[1]) - max(a[0], b[0])
             overlap_lon = min(a[3], b[3]) - max(a[2], b[2])
             assert overlap_lat <= 1e-9 or overlap_lon <= 1e-9
+
+
+def test_the_regional_tier_keeps_social_care_in_the_templates(tmp_path: Path) -> None:
+    """Without the census (the regional tier), every social care table is a template holding all its rows and
+    every column, the census's included."""
+    from data_connectors.demo import CENSUS_TIERS, build_partnership
+    from data_connectors.demo.sources import write_own_extracts
+
+    assert "local" in CENSUS_TIERS and "region" not in CENSUS_TIERS
+    local = partnerships_for("local", 7, date(2026, 10, 31))[0]
+    tables = build_partnership(local).tables
+    written = write_own_extracts(tmp_path, tables, local.start, local.end, census=False)
+    assert not (tmp_path / "cin_census.xml").exists()
+    by_table = {source.table: source for source in written}
+    for name in CENSUS_FORMATS:
+        assert by_table[name].format == name and by_table[name].rows == len(tables[name]), name
+    children = pd.read_csv(tmp_path / "children.csv", dtype=str)
+    assert children["date_of_birth"].notna().all() and children["sex"].notna().all()
+    referrals = pd.read_csv(tmp_path / "referrals.csv", dtype=str)
+    assert referrals["nfa"].notna().sum() == tables["referrals"]["nfa"].notna().sum() > 0

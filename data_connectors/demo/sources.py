@@ -97,19 +97,24 @@ class NationalFiles:
         return written
 
 
-def write_own_extracts(folder: Path, tables: dict[str, pd.DataFrame], start: date, end: date) -> list[SourceFile]:
+def write_own_extracts(
+    folder: Path, tables: dict[str, pd.DataFrame], start: date, end: date, census: bool = True
+) -> list[SourceFile]:
     """The partnership's own files: its CIN census extract, and every table not in a national file or
     carried by the census alone, in its template (boundaries as GeoJSON; police_incidents holds the
-    incidents police share, see police_uk_files), leaving to the census what it carries (see cin_files)."""
+    incidents police share, see police_uk_files), leaving to the census what it carries (see cin_files).
+    `census=False`: children's social care wholly in the templates (the regional tier, see write_demo)."""
     written = []
     for table in schema.data_tables():
         name = table.name
-        if name in NATIONAL_FORMATS or name in CENSUS_ONLY_TABLES:
+        if name in NATIONAL_FORMATS or (census and name in CENSUS_ONLY_TABLES):
             continue
-        path, rows = write_table(folder, name, _left_to_census(name, tables))
+        path, rows = write_table(folder, name, _left_to_census(name, tables) if census else tables[name])
         written.append(SourceFile(path, BOUNDARIES_FORMAT if name == "boundaries" else name, name, rows))
-    census = write_census_return(folder, tables, start, end)
-    written += [SourceFile(census.path, CENSUS_FORMATS[name], name, rows) for name, rows in census.rows.items()]
+    if not census:
+        return written
+    extract = write_census_return(folder, tables, start, end)
+    written += [SourceFile(extract.path, CENSUS_FORMATS[name], name, rows) for name, rows in extract.rows.items()]
     return written
 
 
