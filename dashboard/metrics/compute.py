@@ -221,8 +221,9 @@ def _counts(
         met = sa.func.count()
         if measure.where:
             condition = sa.and_(*(condition.clause(selectable) for condition in measure.where))
-            amount, met = amount.filter(condition), met.filter(condition)
             conditions.append(condition)
+            if len(measures) > 1:  # a lone measure's conditions are the query's own (below): FILTER costs more
+                amount, met = amount.filter(condition), met.filter(condition)
         aggregates += [amount if measure.distinct else sa.func.coalesce(amount, 0), met]
     where = filter_clauses(selectable, filters, source_name)
     if len(conditions) == len(measures):  # every measure is conditional: rows none of them counts are not read
