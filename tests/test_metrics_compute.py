@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 
 from dashboard.metrics.__main__ import main as metrics_main
-from dashboard.metrics.catalogue import METRICS
-from dashboard.metrics.compute import Filters, compute
+from dashboard.metrics.catalogue import METRICS, metric
+from dashboard.metrics.compute import Filters, compute, compute_many
 from dashboard.metrics.definitions import Condition, DefinitionError, Measure, Metric, validate
 from dashboard.metrics.england import england_value
 from dashboard.metrics.materialise import event_tables_current, refresh_event_tables
@@ -157,6 +157,108 @@ def test_assessment_timeliness_and_factors(engine: sa.Engine) -> None:
     assert neglect[(neglect["area"] == A1)]["numerator"].sum() == 0
 
 
+# metrics on the contacts and referrals sources: counts, a rate, ratios, and a share by source
+TOGETHER = (
+    "referrals",
+    "referral_rate_per_10k",
+    "referral_nfa_rate",
+    "rereferral_rate_12m",
+    "decision_within_1wd_rate",
+    "threshold_agreement_rate",
+    "over_threshold_rate",
+    "under_threshold_rate",
+    "referral_conversion_by_source",
+    "referral_information_quality",
+    "referrals_by_source",
+    "contacts",
+    "contact_to_referral_rate",
+)
+
+
+def _together(engine: sa.Engine, by: str) -> tuple[dict[str, pd.DataFrame], list[str]]:
+    """compute_many's results, and the counting queries it ran (each groups a source by month)."""
+    statements: list[str] = []
+
+    def record(connection, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        frames = compute_many(engine, TOGETHER, H1, by=by, grain="quarter")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    return frames, [s for s in statements if "date_trunc" in s]
+
+
+def _counted(frame: pd.DataFrame, by: str) -> dict[tuple[str, str], list[int]]:
+    """(period, split value) -> [numerator] for a count, [numerator, denominator] otherwise."""
+    columns = ["numerator"] if metric(frame.attrs["metric"]).kind == "count" else ["numerator", "denominator"]
+    return {(row["period"], row[by]): [int(row[c]) for c in columns] for _, row in frame.iterrows()}
+
+
+def test_metrics_computed_together_match_each_computed_alone(engine: sa.Engine) -> None:
+    together, counting = _together(engine, "locality")
+    assert len(counting) == 2  # one query for contacts, one for every referral measure
+    for metric_id in TOGETHER:
+        alone = compute(engine, metric_id, H1, by="locality", grain="quarter")
+        pd.testing.assert_frame_equal(together[metric_id], alone, obj=metric_id)
+        assert together[metric_id].attrs == alone.attrs
+    # NORTH: R1 (Jan: police, levels 3/3, decided in 1 working day, to assessment), R2 (Jun: school, 4/2, 2
+    # working days, NFA, re-refers C1); K1 (referral), K2 (advice). SOUTH: R4 (Feb: police, nothing
+    # recorded), R3 (May: school, 2/4, 1 working day, to s47); K3 (referral), K4 (NFA). Children: 2,000
+    # in NORTH, 1,000 in SOUTH. Cells in the order NORTH Q1, NORTH Q2, SOUTH Q1, SOUTH Q2.
+    expected = {
+        "referrals": ([1], [1], [1], [1]),
+        "referral_rate_per_10k": ([1, 2000], [1, 2000], [1, 1000], [1, 1000]),
+        "referral_nfa_rate": ([0, 1], [1, 1], [0, 1], [0, 1]),
+        "rereferral_rate_12m": ([0, 1], [1, 1], [0, 1], [0, 1]),
+        "decision_within_1wd_rate": ([1, 1], [0, 1], [0, 0], [1, 1]),
+        "threshold_agreement_rate": ([1, 1], [0, 1], [0, 0], [0, 1]),
+        "over_threshold_rate": ([0, 1], [1, 1], [0, 0], [0, 1]),
+        "under_threshold_rate": ([0, 1], [0, 1], [0, 0], [1, 1]),
+        "referral_conversion_by_source": ([1, 1], [0, 1], [0, 0], [1, 1]),
+        "referral_information_quality": ([1, 1], [1, 1], [0, 1], [1, 1]),
+        "referrals_by_source": ([1, 1], [1, 1], [1, 1], [1, 1]),
+        "contacts": ([2], [0], [2], [0]),
+        "contact_to_referral_rate": ([1, 2], [0, 0], [1, 2], [0, 0]),
+    }
+    cells = [("2024 Q1", "NORTH"), ("2024 Q2", "NORTH"), ("2024 Q1", "SOUTH"), ("2024 Q2", "SOUTH")]
+    for metric_id, values in expected.items():
+        assert _counted(together[metric_id], "locality") == dict(zip(cells, values, strict=True)), metric_id
+    assert together["referral_rate_per_10k"].set_index(["period", "locality"]).loc[
+        ("2024 Q1", "SOUTH"), "value"
+    ] == pytest.approx(10.0)
+
+
+def test_metrics_computed_together_by_agency_match_each_computed_alone(engine: sa.Engine) -> None:
+    together, counting = _together(engine, "agency")
+    assert len(counting) == 3  # contacts; referrals by agency; all referrals, for the share's denominator
+    for metric_id in TOGETHER:
+        alone = compute(engine, metric_id, H1, by="agency", grain="quarter")
+        pd.testing.assert_frame_equal(together[metric_id], alone, obj=metric_id)
+    # police (6) referred R1 and R4 in Q1, schools (2A) R3 and R2 in Q2: each quarter's share is of all 2
+    assert _counted(together["referrals_by_source"], "agency") == {
+        ("2024 Q1", "2A"): [0, 2],
+        ("2024 Q1", "6"): [2, 2],
+        ("2024 Q2", "2A"): [2, 2],
+        ("2024 Q2", "6"): [0, 2],
+    }
+    # R1 went to assessment (R4 has no outcome yet); of the schools', R3 went to s47 and R2 was NFA
+    assert _counted(together["referral_conversion_by_source"], "agency") == {
+        ("2024 Q1", "2A"): [0, 0],
+        ("2024 Q1", "6"): [1, 1],
+        ("2024 Q2", "2A"): [1, 2],
+        ("2024 Q2", "6"): [0, 0],
+    }
+    # Q1 contacts: police K1 (referral) and K4 (NFA); schools K2 (advice) and K3 (referral)
+    assert _counted(together["contact_to_referral_rate"], "agency") == {
+        ("2024 Q1", "2A"): [1, 2],
+        ("2024 Q1", "6"): [1, 2],
+        ("2024 Q2", "2A"): [0, 0],
+        ("2024 Q2", "6"): [0, 0],
+    }
+
+
 def test_every_catalogue_metric_computes_on_the_store(engine: sa.Engine) -> None:
     for metric_id in METRICS:
         frame = compute(engine, metric_id, H1, grain="quarter")
@@ -252,8 +354,6 @@ def test_small_counts_are_suppressed_for_display(engine: sa.Engine) -> None:
     assert plain["numerator"].tolist() == [2, 2]
     hidden = disclosed(compute(engine, "referrals", H1, grain="month"), threshold=2)
     assert hidden["numerator_suppressed"].tolist() == [True, True, False, False, True, True]  # 1, 1, 0, 0, 1, 1
-
-
 
 
 def test_england_values_come_from_loaded_dfe_statistics(store_url: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -63,55 +63,111 @@ def compute(
     """One metric as a tidy frame: a row per period (and per value of `by`) with numerator, denominator,
     value, lower and upper (95% interval). Ratios are percentages; rates are per 10,000 children 0-17."""
     chosen = metric(metric_or_id) if isinstance(metric_or_id, str) else metric_or_id
+    return compute_many(engine, [chosen], filters, by=by, grain=grain)[chosen.id]
+
+
+def compute_many(
+    engine: Engine | sa.Connection,
+    metrics: Sequence[Metric | str],
+    filters: Filters | None = None,
+    *,
+    by: str | None = None,
+    grain: str = "month",
+) -> dict[str, pd.DataFrame]:
+    """Several metrics, split and grouped alike, each as `compute` gives it, keyed by id. A page's metrics
+    cost one connection and one query per event source (each metric's counts are conditional aggregates
+    of it), with the population and the list of areas read once: far fewer round trips than one metric at
+    a time, and the same results."""
+    chosen = [_checked(metric(m) if isinstance(m, str) else m, by, grain) for m in metrics]
     filters = filters or Filters()
+    wanted: dict[tuple[str, str | None], list[Measure]] = {}
+    for measure, split in _measures(chosen, by):
+        group = wanted.setdefault((measure.source, split), [])
+        if measure not in group:
+            group.append(measure)
+    population = pd.DataFrame()
+    codes: list[str] = []
+    with connection_for(engine) as connection:
+        counts = {
+            (measure, split): rows
+            for (source_name, split), measures in wanted.items()
+            for measure, rows in zip(measures, _counts(connection, source_name, measures, filters, split), strict=True)
+        }
+        if any(m.kind == "rate_per_10k" for m in chosen):
+            population = _population(connection, filters, by if by in GEOGRAPHY_DIMENSIONS else None)
+        if by in GEOGRAPHY_DIMENSIONS:
+            codes = _geography_codes(connection, filters, by)
+    return {m.id: _frame(m, filters, by, grain, counts, population, codes) for m in chosen}
+
+
+def _checked(chosen: Metric, by: str | None, grain: str) -> Metric:
     if by is not None and by not in chosen.dimensions and by not in chosen.numerator_only:
         raise ValueError(f"{chosen.id} cannot be split by {by}; it can by {', '.join(chosen.dimensions)}")
     if grain not in chosen.grains:
         raise ValueError(f"{chosen.id} is not available by {grain}")
-    denominator: list[tuple] | None = None
-    population = pd.DataFrame()
-    with connection_for(engine) as connection:
-        numerator = _counts(connection, chosen.numerator, filters, by)
-        if chosen.denominator is not None:
-            split = by if by not in chosen.numerator_only else None
-            denominator = _counts(connection, chosen.denominator, filters, split)
-        elif chosen.kind == "rate_per_10k":
-            population = _population(connection, filters, by if by in GEOGRAPHY_DIMENSIONS else None)
-        values = _dimension_values(connection, filters, by, numerator, denominator)
+    return chosen
+
+
+def _denominator_split(chosen: Metric, by: str | None) -> str | None:
+    """A split the denominator takes too, or None where it splits the numerator only (share by source)."""
+    return by if by not in chosen.numerator_only else None
+
+
+def _measures(chosen: list[Metric], by: str | None) -> Iterator[tuple[Measure, str | None]]:
+    """Every count the metrics need, with the split it is counted by."""
+    for each in chosen:
+        yield each.numerator, by
+        if each.denominator is not None:
+            yield each.denominator, _denominator_split(each, by)
+
+
+def _frame(
+    chosen: Metric,
+    filters: Filters,
+    by: str | None,
+    grain: str,
+    counts: dict[tuple[Measure, str | None], list[tuple]],
+    population: pd.DataFrame,
+    codes: list[str],
+) -> pd.DataFrame:
+    """One metric's result from the counts: every period (and value of `by`), zeros where none, with its
+    value and interval."""
+    numerator = counts[(chosen.numerator, by)]
+    denominator = None
+    if chosen.denominator is not None:
+        denominator = counts[(chosen.denominator, _denominator_split(chosen, by))]
+    values = _dimension_values(filters, by, numerator, denominator, codes)
     starts = period_starts(_range(filters, numerator, denominator), grain)
     keys = [(start, value) for start in starts for value in values]
-    frame = pd.DataFrame({"period_start": [k[0] for k in keys], "period": [period_label(k[0], grain) for k in keys]})
+    # the columns are built first and framed once: a frame grown column by column costs more than the query
+    columns: dict[str, object] = {
+        "metric": chosen.id,
+        "period_start": [k[0] for k in keys],
+        "period": [period_label(k[0], grain) for k in keys],
+    }
     if by is not None:
-        frame[by] = [k[1] for k in keys]
+        columns[by] = [k[1] for k in keys]
     numerators = _by_period(numerator, grain)
-    frame["numerator"] = np.array([numerators.get(k, 0) for k in keys], dtype=np.int64)
+    counted = np.array([numerators.get(k, 0) for k in keys], dtype=np.int64)
+    columns["numerator"] = counted
     if chosen.kind == "ratio":
         denominators = _by_period(denominator or [], grain)
         unsplit = by is None or by in chosen.numerator_only
-        counts = [denominators.get((k[0], None) if unsplit else k, 0) for k in keys]
-        frame["denominator"] = np.array(counts, dtype=np.int64)
-        share = wilson(frame["numerator"].to_numpy(), frame["denominator"].to_numpy())
-        frame["value"], frame["lower"], frame["upper"] = 100 * share.estimate, 100 * share.lower, 100 * share.upper
+        divisor = np.array([denominators.get((k[0], None) if unsplit else k, 0) for k in keys], dtype=np.int64)
+        share = wilson(counted, divisor)
+        interval = (divisor, 100 * share.estimate, 100 * share.lower, 100 * share.upper)
     elif chosen.kind == "rate_per_10k":
-        frame["denominator"] = _population_for(frame, population, by)
-        rate = rate_per_10k(frame["numerator"].to_numpy(), frame["denominator"].to_numpy())
-        frame["value"], frame["lower"], frame["upper"] = rate.estimate, rate.lower, rate.upper
+        divisor = _population_for(keys, population, by)
+        rate = rate_per_10k(counted, divisor)
+        interval = (divisor, rate.estimate, rate.lower, rate.upper)
     else:
-        frame["denominator"] = np.nan
-        count = poisson_count(frame["numerator"].to_numpy())
-        frame["value"], frame["lower"], frame["upper"] = frame["numerator"].astype(float), count.lower, count.upper
-    frame.insert(0, "metric", chosen.id)
+        count = poisson_count(counted)
+        interval = (np.full(len(keys), np.nan), counted.astype(float), count.lower, count.upper)
+    columns["denominator"], columns["value"], columns["lower"], columns["upper"] = interval
+    frame = pd.DataFrame(columns)
     frame.attrs["metric"] = chosen.id
     frame.attrs["filters_not_applied"] = filters_not_applied(chosen, filters)
     return frame
-
-
-def compute_many(
-    engine: Engine, metric_ids: list[str], filters: Filters | None = None, grain: str = "month"
-) -> dict[str, pd.DataFrame]:
-    """Several metrics over one connection: a page's tiles cost one store connection, not one each."""
-    with engine.connect() as connection:
-        return {metric_id: compute(connection, metric_id, filters, grain=grain) for metric_id in metric_ids}
 
 
 @contextlib.contextmanager
@@ -145,29 +201,44 @@ def filters_not_applied(chosen: Metric, filters: Filters) -> list[str]:
     return [dimension for dimension in filters.by_dimension() if dimension not in held]
 
 
-def _filtered(selectable: sa.FromClause, filters: Filters, measure: Measure) -> list:
-    where = [condition.clause(selectable) for condition in measure.where]
-    return where + filter_clauses(selectable, filters, measure.source)
-
-
-def _counts(connection: sa.Connection, measure: Measure, filters: Filters, by: str | None) -> list[tuple]:
-    """Events per month (and per value of `by`) counted in the store: (month, value or None, count)."""
-    selectable = readable(connection, measure.source)
+def _counts(
+    connection: sa.Connection, source_name: str, measures: list[Measure], filters: Filters, by: str | None
+) -> list[list[tuple]]:
+    """Events per month (and per value of `by`) for each measure on one source, counted in one query:
+    (month, value or None, count) rows per measure. Each measure is a pair of conditional aggregates, its
+    count and how many rows met its conditions; a group none met is left out, as a query of its own would."""
+    selectable = readable(connection, source_name)
     month = sa.func.date_trunc("month", selectable.c.event_date).label("month")
-    if measure.distinct:
-        amount = sa.func.count(sa.distinct(selectable.c[measure.distinct]))
-    else:
-        amount = sa.func.coalesce(sa.func.sum(selectable.c[measure.total or "weight"]), 0)
-    columns = [month]
+    keys = [month]
     if by is not None:
-        columns.append(selectable.c[DIMENSION_COLUMNS[by]].label("dimension"))
-    query = (
-        sa.select(*columns, amount.label("count")).where(*_filtered(selectable, filters, measure)).group_by(*columns)
-    )
+        keys.append(selectable.c[DIMENSION_COLUMNS[by]].label("dimension"))
+    aggregates, conditions = [], []
+    for measure in measures:
+        if measure.distinct:
+            amount = sa.func.count(sa.distinct(selectable.c[measure.distinct]))
+        else:
+            amount = sa.func.sum(selectable.c[measure.total or "weight"])
+        met = sa.func.count()
+        if measure.where:
+            condition = sa.and_(*(condition.clause(selectable) for condition in measure.where))
+            conditions.append(condition)
+            if len(measures) > 1:  # a lone measure's conditions are the query's own (below): FILTER costs more
+                amount, met = amount.filter(condition), met.filter(condition)
+        aggregates += [amount if measure.distinct else sa.func.coalesce(amount, 0), met]
+    where = filter_clauses(selectable, filters, source_name)
+    if len(conditions) == len(measures):  # every measure is conditional: rows none of them counts are not read
+        where.append(sa.or_(*conditions))
+    query = sa.select(*keys, *aggregates).where(*where).group_by(*keys)
     rows = connection.execute(query).all()
-    if by is None:
-        return [(_day(row[0]), None, int(row[1])) for row in rows]
-    return [(_day(row[0]), row[1], int(row[2])) for row in rows]
+    width = len(keys)
+    return [
+        [
+            (_day(row[0]), row[1] if by is not None else None, int(row[width + 2 * n]))
+            for row in rows
+            if row[width + 2 * n + 1]
+        ]
+        for n in range(len(measures))
+    ]
 
 
 def _day(value: dt.date | dt.datetime) -> dt.date:
@@ -191,20 +262,16 @@ def _range(filters: Filters, *counts: list[tuple] | None) -> tuple[dt.date | Non
 
 
 def _dimension_values(
-    connection: sa.Connection,
-    filters: Filters,
-    by: str | None,
-    numerator: list[tuple],
-    denominator: list[tuple] | None,
+    filters: Filters, by: str | None, numerator: list[tuple], denominator: list[tuple] | None, codes: list[str]
 ) -> list:
-    """Every value a split should show, so a locality with no events reads 0 rather than vanishing."""
+    """Every value a split should show, so a locality with no events reads 0 rather than vanishing
+    (`codes`: the view's areas at the split's level, for a split by geography)."""
     if by is None:
         return [None]
     seen = {row[1] for row in numerator if row[1] is not None}
     seen |= {row[1] for row in denominator or [] if row[1] is not None}
-    if by in GEOGRAPHY_DIMENSIONS:
-        seen |= set(_geography_codes(connection, filters, by))
-    elif by == "age_band":
+    seen |= set(codes)
+    if by == "age_band":
         seen |= {band for band, _ in AGE_BANDS if not filters.age_band or band in filters.age_band}
     allowed = filters.by_dimension().get(by)
     return sorted(value for value in seen if not allowed or value in allowed)
@@ -259,17 +326,16 @@ def _ages(band: str) -> range:
     raise ValueError(f"unknown age band {band!r}")
 
 
-def _population_for(frame: pd.DataFrame, population: pd.DataFrame, by: str | None) -> np.ndarray:
-    """Each period's children from the mid-year estimate of the year it starts in, or the nearest year
-    published (estimates come out a year or more after the period)."""
+def _population_for(keys: list[tuple], population: pd.DataFrame, by: str | None) -> np.ndarray:
+    """Children for each (period start, value of `by`): from the mid-year estimate of the year the period
+    starts in, or the nearest year published (estimates come out a year or more after the period)."""
     if population.empty:
-        return np.zeros(len(frame))
+        return np.zeros(len(keys))
     years = np.array(sorted(population["year"].unique()))
-    wanted = np.array([d.year for d in frame["period_start"]])
-    nearest = years[np.abs(years[None, :] - wanted[:, None]).argmin(axis=1)]
+    wanted = np.array([start.year for start, _ in keys])
+    nearest = years[np.abs(years[None, :] - wanted[:, None]).argmin(axis=1)].tolist()
     if by is None or "dimension" not in population:
-        table = population.set_index("year")["population"]
-        return table.reindex(nearest).fillna(0).to_numpy(dtype=float)
-    table = population.set_index(["year", "dimension"])["population"]
-    keys = pd.MultiIndex.from_arrays([nearest, frame[by].to_numpy()])
-    return table.reindex(keys).fillna(0).to_numpy(dtype=float)
+        table = dict(zip(population["year"].tolist(), population["population"].tolist(), strict=True))
+        return np.array([table.get(year, 0) for year in nearest], dtype=float)
+    split = {(row.year, row.dimension): row.population for row in population.itertuples(index=False)}
+    return np.array([split.get((year, value), 0) for year, (_, value) in zip(nearest, keys, strict=True)], dtype=float)

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy.engine import Engine
 
 from dashboard.metrics.catalogue import metric
-from dashboard.metrics.compute import Filters, compute
+from dashboard.metrics.compute import Filters, compute, compute_many
 from dashboard.metrics.disclosure import suppress
 from dashboard.metrics.store_overview import tables_with_rows
 from data_connectors.config import suppression_threshold
@@ -35,9 +35,13 @@ def indicator_by_area(engine: Engine, metric_id: str, filters: Filters, level: s
     """One indicator for each area over the whole period: numerators and denominators added across the
     months, a rate's denominator as child-years (each month's children over twelve), so a rate is per
     10,000 children per year however many months or financial years the period touches."""
-    frame = compute(engine, metric_id, filters, by=level, grain="month")
+    return _over_period(compute(engine, metric_id, filters, by=level, grain="month"), level)
+
+
+def _over_period(frame: pd.DataFrame, level: str) -> pd.DataFrame:
+    """A monthly result by area as one indicator per area over the whole period (see `indicator_by_area`)."""
     totals = frame.groupby(level, as_index=False)[["numerator", "denominator"]].sum()
-    kind = metric(metric_id).kind
+    kind = metric(frame.attrs["metric"]).kind
     if kind == "rate_per_10k":
         totals["denominator"] = totals["denominator"] / 12
     scale = {"ratio": 100.0, "rate_per_10k": 10_000.0}.get(kind, 1.0)
@@ -137,7 +141,8 @@ def disclosed_index(table: pd.DataFrame, level: str, threshold: int | None = Non
 
 
 def _indicators(engine: Engine, filters: Filters, level: str) -> dict[str, pd.DataFrame]:
-    return {metric_id: indicator_by_area(engine, metric_id, filters, level) for metric_id in COMPONENTS}
+    frames = compute_many(engine, COMPONENTS, filters, by=level, grain="month")
+    return {metric_id: _over_period(frames[metric_id], level) for metric_id in COMPONENTS}
 
 
 def _index(indicators: dict[str, pd.DataFrame], level: str) -> pd.DataFrame:

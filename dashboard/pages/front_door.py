@@ -13,7 +13,7 @@ from dashboard.metrics.disclosure import disclosure_note, render
 from dashboard.shell.charts import bars_with_intervals
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
-from dashboard.shell.results import metric_result
+from dashboard.shell.results import metric_results
 from dashboard.shell.sections import FUNNEL_METHOD, SPC_METHOD, funnel_section, spc_section
 from dashboard.shell.store_facts import data_version, store_facts
 from dashboard.shell.tables import shown_table
@@ -75,8 +75,8 @@ def main() -> None:
         url = current_store_url()
         version = data_version(url)
         facts = store_facts(url, version)
-        contacts = metric_result(url, version, "contacts", view.filters)
-        referrals = metric_result(url, version, "referrals", view.filters)
+        series = metric_results(url, version, ("contacts", "referrals", *OVER_TIME), view.filters, grain="month")
+        contacts, referrals = series["contacts"], series["referrals"]
         if int(contacts["numerator"].sum()) == 0 and int(referrals["numerator"].sum()) == 0:
             raise NothingToShow(NOTHING)
 
@@ -89,10 +89,9 @@ def main() -> None:
         for row in (ids[:2], ids[2:]):
             for column, metric_id in zip(st.columns(2), row, strict=True):
                 with column:
-                    spc_section(url, version, view, metric_id, OVER_TIME[metric_id], key=f"spc-{metric_id}")
+                    spc_section(series[metric_id], view, OVER_TIME[metric_id], key=f"spc-{metric_id}")
 
-        by_agency = {m: metric_result(url, version, m, view.filters, by="agency") for m in BY_AGENCY}
-        points = compared_by(by_agency, "agency")
+        points = compared_by(metric_results(url, version, BY_AGENCY, view.filters, by="agency"), "agency")
         names = facts.agencies
         chosen_only = (
             " Only the agencies chosen in the filter bar are compared, so the partnership line is their combined "

@@ -16,7 +16,7 @@ from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
 from dashboard.shell.results import (
     area_names_result,
-    metric_result,
+    metric_results,
     neglect_result,
     tables_loaded,
     with_spc,
@@ -183,13 +183,15 @@ def _trends(url: str, version: int, view, loaded: set[str]) -> None:
         "point per term."
     )
     columns = st.columns(2)
+    with_data = tuple(m for m in COMPONENTS if metric(m).numerator.source in loaded)
+    every_series = metric_results(url, version, with_data, view.filters, grain="month")
     for position, metric_id in enumerate(COMPONENTS):
         chosen = metric(metric_id)
         with columns[position % 2]:
             if chosen.numerator.source not in loaded:
                 st.info(f"No data loaded yet for {chosen.label.lower()}.")
                 continue
-            series = metric_result(url, version, metric_id, view.filters, grain="month")
+            series = every_series[metric_id]
             if chosen.kind == "ratio":
                 attrs = dict(series.attrs)
                 series = series[series["denominator"] > 0].reset_index(drop=True)

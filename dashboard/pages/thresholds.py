@@ -14,7 +14,7 @@ from dashboard.metrics.thresholds import ALL_AGENCIES, disclosed_agreement
 from dashboard.shell.charts import heatmap, path_chart
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
-from dashboard.shell.results import agreement_result, metric_result
+from dashboard.shell.results import agreement_result, metric_results
 from dashboard.shell.sections import FUNNEL_METHOD, SPC_METHOD, funnel_section, spc_section, tile
 from dashboard.shell.store_facts import data_version, store_facts
 from dashboard.shell.tables import shown_table
@@ -50,6 +50,7 @@ PLANS = {
     "cp_plans_2yrs_plus": "How many plans that ended had lasted two years or more?",
 }
 BY_AGENCY = ("over_threshold_rate", "under_threshold_rate", "threshold_agreement_rate")
+MONTHLY = tuple(dict.fromkeys([*(step[2] for step in PATH), *TILES, *PLANS]))  # fetched together
 
 
 def matrix_for(shown: pd.DataFrame, agency: str) -> pd.DataFrame:
@@ -61,11 +62,12 @@ def matrix_for(shown: pd.DataFrame, agency: str) -> pd.DataFrame:
     return grid
 
 
-def path_steps(url: str, version: int, filters) -> pd.DataFrame:
-    """The counts along the path over the period, suppressed (each a count in its own right)."""
+def path_steps(series: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The counts along the path over the period (from the page's monthly series), suppressed (each a count
+    in its own right)."""
     rows = []
     for step, words, metric_id, column in PATH:
-        frame = metric_result(url, version, metric_id, filters)
+        frame = series[metric_id]
         all_referrers = "agency" in frame.attrs.get("filters_not_applied", [])
         rows.append(
             {
@@ -96,7 +98,8 @@ def main() -> None:
         url = current_store_url()
         version = data_version(url)
         facts = store_facts(url, version)
-        steps = path_steps(url, version, view.filters)
+        series = metric_results(url, version, MONTHLY, view.filters, grain="month")
+        steps = path_steps(series)
         honoured = ~steps["step"].str.contains("all referrers", regex=False)
         if not (steps.loc[honoured, "count"].fillna(1) > 0).any():  # a hidden count is not nothing
             raise NothingToShow(NOTHING)
@@ -147,9 +150,7 @@ def main() -> None:
             "For each agency, the share of its referrals where the referrer saw more need than the front door "
             "decided, and the share where it saw less. " + FUNNEL_METHOD
         )
-        points = compared_by(
-            {m: metric_result(url, version, m, view.filters, by="agency") for m in BY_AGENCY}, "agency"
-        )
+        points = compared_by(metric_results(url, version, BY_AGENCY, view.filters, by="agency"), "agency")
         for metric_id, question in (
             ("over_threshold_rate", "Which agencies see more need than the front door, more often than most?"),
             ("under_threshold_rate", "Which agencies see less need than the front door, more often than most?"),
@@ -201,7 +202,7 @@ def main() -> None:
         )
         for start in range(0, len(TILES), 3):
             for column, metric_id in zip(st.columns(3), TILES[start : start + 3], strict=False):
-                tile(column, url, version, view, metric_id)
+                tile(column, series[metric_id])
 
         st.subheader("Do plans last, and do they work?")
         st.caption(
@@ -210,7 +211,7 @@ def main() -> None:
         )
         for column, (metric_id, question) in zip(st.columns(2), PLANS.items(), strict=True):
             with column:
-                spc_section(url, version, view, metric_id, question, key=f"spc-{metric_id}")
+                spc_section(series[metric_id], view, question, key=f"spc-{metric_id}")
 
 
 main()

@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.metrics.catalogue import metric
-from dashboard.metrics.compute import Filters, compute
+from dashboard.metrics.compute import Filters, compute, compute_many
 from dashboard.metrics.england import NationalFigure, england_value
 from dashboard.metrics.factors import FactorCounts, cooccurrence, factor_counts
 from dashboard.metrics.localities import area_names
@@ -37,10 +37,10 @@ def metric_result(
 def metric_results(
     url: str, version: int, metric_ids: tuple[str, ...], filters: Filters, by: str | None = None, grain: str = "month"
 ) -> dict[str, pd.DataFrame]:
-    """Several metrics over one store connection (an embedded store is opened per connection, which costs
-    more than a small query): for pages that show a set of tiles or series together."""
-    with engine_for(url).connect() as connection:
-        return {m: compute(connection, m, filters, by=by, grain=grain) for m in metric_ids}
+    """Several metrics computed together (`compute_many`): one store connection (an embedded store is
+    opened per connection, which costs more than a small query) and one query per event source. For pages
+    that show a set of tiles or series together."""
+    return compute_many(engine_for(url), metric_ids, filters, by=by, grain=grain)
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)

@@ -12,7 +12,7 @@ from dashboard.metrics.definitions import Metric
 from dashboard.metrics.england import england_value
 from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from dashboard.shell.charts import funnel_chart, reference_line, spc_chart, value_text
-from dashboard.shell.results import metric_result, with_spc
+from dashboard.shell.results import with_spc
 from dashboard.shell.view import View
 from data_connectors.config import suppression_threshold
 
@@ -84,18 +84,19 @@ def not_filtered_text(frame: pd.DataFrame) -> str:
     return f"This measure cannot be split by {' or '.join(missing)}: it counts every one."
 
 
-def monthly(url: str, version: int, view: View, metric_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The view's monthly series with SPC, suppressed (the months add up to the period's value shown
-    beside them, so months are protected against it too), and the value over the period, suppressed."""
-    series = metric_result(url, version, metric_id, view.filters, grain="month")
+def monthly(series: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The view's monthly series (as `metric_results` gives it, fetched with the page's other series) with
+    SPC, suppressed (the months add up to the period's value shown beside them, so months are protected
+    against it too), and the value over the period, suppressed."""
     return with_spc(series, total_known=True), period_total(series)
 
 
-def spc_section(url: str, version: int, view: View, metric_id: str, question: str, key: str) -> None:
+def spc_section(series: pd.DataFrame, view: View, question: str, key: str) -> None:
     """A measure month by month as an SPC chart with England alongside, then what it says in words."""
+    metric_id = series.attrs["metric"]
     chosen = metric(metric_id)
     threshold = suppression_threshold()
-    chart, total = monthly(url, version, view, metric_id)
+    chart, total = monthly(series)
     if not has_data(chart, chosen):
         st.info(f"{chosen.label}: nothing in this view to measure yet. {chosen.description}")
         return
@@ -142,11 +143,12 @@ def reading_text(chart: pd.DataFrame) -> str:
     return text
 
 
-def tile(column, url: str, version: int, view: View, metric_id: str) -> None:
-    """A measure as a tile: its value over the period, England, the months as a small line, and the SPC
-    reading in a few words."""
+def tile(column, series: pd.DataFrame) -> None:
+    """A measure as a tile (its monthly series from `metric_results`): its value over the period, England,
+    the months as a small line, and the SPC reading in a few words."""
+    metric_id = series.attrs["metric"]
     chosen = metric(metric_id)
-    chart, total = monthly(url, version, view, metric_id)
+    chart, total = monthly(series)
     with column.container(border=True):
         st.metric(
             chosen.label,
