@@ -19,7 +19,7 @@ if str(REPO_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on th
 from dashboard.shell.navigation import frame, page_registry  # noqa: E402
 from dashboard.shell.store_facts import data_version, prepared, store_facts  # noqa: E402
 from dashboard.shell.view import VIEW_KEY, filter_bar  # noqa: E402
-from dashboard.store_access import current_store_url, engine_for  # noqa: E402
+from dashboard.store_access import current_store_url, engine_for, one_open_store_per_run  # noqa: E402
 from data_connectors.store import StoreError, store_exists  # noqa: E402
 
 st.set_page_config(page_title="Line of Sight", page_icon=":material/visibility:", layout="wide")
@@ -41,7 +41,8 @@ def _draw_filter_bar() -> bool:
     return True
 
 
-ready = _draw_filter_bar()
-navigation = st.navigation(page_registry(ready))
-with frame():
-    navigation.run()
+with one_open_store_per_run():
+    ready = _draw_filter_bar()
+    navigation = st.navigation(page_registry(ready))
+    with frame():
+        navigation.run()

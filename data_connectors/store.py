@@ -36,12 +36,12 @@ def make_engine(url: str) -> Engine:
         # a bounded buffer pool keeps a regional load's memory flat (DuckDB spills to disk beyond it)
         duckdb_config = {"memory_limit": os.environ.get("LOS_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)}
         engine = sa.create_engine(parsed, poolclass=NullPool, connect_args={"config": duckdb_config})
-        sa.event.listen(engine, "connect", _quiet_duckdb)
+        sa.event.listen(engine, "connect", quiet_duckdb)
         return engine
     return sa.create_engine(parsed, pool_pre_ping=True)
 
 
-def _quiet_duckdb(dbapi_connection, _record) -> None:
+def quiet_duckdb(dbapi_connection, _record) -> None:
     """DuckDB's progress bar would draw on the terminal of whoever runs a load or the app."""
     dbapi_connection.execute("SET enable_progress_bar = false")
 
