@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from data_connectors.pipeline import run_load
+from tests.geo_world import write_geo_world
 from tests.postgres_server import running_postgres
 from tests.stores import TEST_KEY, new_store_url
 
@@ -30,3 +32,20 @@ def _isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """A fresh, empty store: every test that takes it runs on both engines."""
     return new_store_url(request.param, tmp_path, request)
+
+
+@pytest.fixture(scope="module")
+def geo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The geography world (tests/geo_world.py) loaded into an embedded store, once per test module."""
+    folder = tmp_path_factory.mktemp("geo")
+    url = new_store_url("duckdb", folder, request)
+    run_load([write_geo_world(folder / "world")], url, key=TEST_KEY)
+    return url
+
+
+@pytest.fixture
+def store(geo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The app pointed at the geography world's store, with no base map configured."""
+    monkeypatch.setenv("LOS_STORE_URL", geo_url)
+    monkeypatch.delenv("LOS_MAP_STYLE", raising=False)
+    return geo_url

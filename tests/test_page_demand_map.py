@@ -19,7 +19,7 @@ from dashboard.metrics.presentation import disclosed
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
 from tests.app_pages import run_page
-from tests.geo_world import ALDER, CLUSTER, NEAR_EDGE, OUTSIDE, SCHOOLS, write_geo_world
+from tests.geo_world import ALDER, CLUSTER, NEAR_EDGE, OUTSIDE, SCHOOLS
 from tests.metrics_world import write_metrics_world
 from tests.stores import TEST_KEY, new_store_url
 
@@ -29,21 +29,6 @@ FY_2023 = Filters(start=dt.date(2023, 4, 1), end=dt.date(2024, 3, 31))
 HIDDEN_GREY = [150, 150, 150, 230]
 POINT_LAYERS = {"ScatterplotLayer", "HexagonLayer", "HeatmapLayer", "ScreenGridLayer", "GridLayer", "IconLayer"}
 SENSITIVE = [key for key, kind in INCIDENT_KINDS.items() if kind.sensitive]
-
-
-@pytest.fixture(scope="module")
-def geo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("demand-map")
-    url = new_store_url("duckdb", folder, request)
-    run_load([write_geo_world(folder / "world")], url, key=TEST_KEY)
-    return url
-
-
-@pytest.fixture
-def store(geo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("LOS_STORE_URL", geo_url)
-    monkeypatch.delenv("LOS_MAP_STYLE", raising=False)
-    return geo_url
 
 
 def deck(app: AppTest) -> tuple[dict, dict]:

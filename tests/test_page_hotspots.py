@@ -24,7 +24,7 @@ from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
 from tests.app_pages import run_page
 from tests.canonical_world import write_table
-from tests.geo_world import ALDER, geo_rows, write_geo_world
+from tests.geo_world import ALDER, geo_rows
 from tests.stores import TEST_KEY, new_store_url
 
 PAGE = "pages/hotspots.py"
@@ -41,20 +41,6 @@ def _load(rows: dict[str, list[dict[str, str]]], folder: Path, request: pytest.F
     result = run_load([folder / "world"], url, key=TEST_KEY)
     assert result.rejections.empty, result.rejections.to_dict("records")
     return url
-
-
-@pytest.fixture(scope="module")
-def geo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("hotspots")
-    url = new_store_url("duckdb", folder, request)
-    run_load([write_geo_world(folder / "world")], url, key=TEST_KEY)
-    return url
-
-
-@pytest.fixture
-def store(geo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("LOS_STORE_URL", geo_url)
-    return geo_url
 
 
 def _use(url: str, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -18,28 +18,12 @@ from dashboard.metrics.maps import schools_in_view
 from dashboard.metrics.near_schools import incidents_near_school
 from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.school_profile import factors_found, referral_rates, similar_schools
-from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
 from tests.app_pages import run_page
-from tests.geo_world import ALDER, ALDER_MONTHLY, write_geo_world
-from tests.stores import TEST_KEY, new_store_url
+from tests.geo_world import ALDER, ALDER_MONTHLY
 
 PAGE = "pages/school.py"
 ALL_DATA = Filters(start=dt.date(2024, 1, 3), end=dt.date(2024, 6, 20))
-
-
-@pytest.fixture(scope="module")
-def geo_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
-    folder = tmp_path_factory.mktemp("school")
-    url = new_store_url("duckdb", folder, request)
-    run_load([write_geo_world(folder / "world")], url, key=TEST_KEY)
-    return url
-
-
-@pytest.fixture
-def store(geo_url: str, monkeypatch: pytest.MonkeyPatch) -> str:
-    monkeypatch.setenv("LOS_STORE_URL", geo_url)
-    return geo_url
 
 
 def figure(app: AppTest, key: str) -> dict:
