@@ -30,6 +30,7 @@ separately published tables (the same count this month and last) are not checked
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict, deque
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -101,26 +102,33 @@ def suppress(
     derived = _derived_sources(derived_columns, counts)
     grouped = group_by is not None
     group_by = [group_by] if isinstance(group_by, str) else list(group_by or [])
-    _check(frame, counts, derived, threshold, totals, group_by, total_column)
+    _check_columns(frame, counts, derived, threshold, totals, group_by, total_column)
+    values = np.empty((len(frame), len(counts)))
+    for position, column in enumerate(counts):
+        values[:, position] = _floats(frame, column)
+    if (values < 0).any():
+        raise ValueError("counts must not be negative")
 
-    values = np.ascontiguousarray(frame[counts].apply(pd.to_numeric).astype("float64").to_numpy())
     flat_state = np.where((values > 0) & (values < threshold), _SMALL, _NOT).ravel()
     equations = _equations(frame, counts, totals or {}, group_by, grouped, total_column)
     unprotected = _secondary(values.ravel(), flat_state, equations, threshold, width=len(counts))
     state = flat_state.reshape(values.shape)
 
-    result = frame.copy()
+    hidden_columns: dict[str, np.ndarray] = {}
     for position, column in enumerate(counts):
-        hidden = state[:, position] != _NOT
-        result[column] = np.where(hidden, np.nan, values[:, position])
-        result[column + FLAG_SUFFIX] = hidden
-    derived_hidden = {}
+        hidden_columns[column] = state[:, position] != _NOT
     for column, sources in derived.items():
-        hidden = np.any(state[:, [counts.index(source) for source in sources]] != _NOT, axis=1)
-        derived_hidden[column] = hidden
-        result[column] = pd.to_numeric(frame[column]).astype("float64").where(~hidden)
-        result[column + FLAG_SUFFIX] = hidden
-    result[REASON_COLUMN] = _row_reasons(counts, state, derived_hidden, len(frame))
+        hidden_columns[column] = np.any(state[:, [counts.index(source) for source in sources]] != _NOT, axis=1)
+    replaced: dict[str, np.ndarray | list[str]] = {}
+    for position, column in enumerate(counts):
+        replaced[column] = np.where(hidden_columns[column], np.nan, values[:, position])
+        replaced[column + FLAG_SUFFIX] = hidden_columns[column]
+    derived_hidden = {column: hidden_columns[column] for column in derived}
+    for column, hidden in derived_hidden.items():
+        replaced[column] = np.where(hidden, np.nan, _floats(frame, column))
+        replaced[column + FLAG_SUFFIX] = hidden
+    replaced[REASON_COLUMN] = _row_reasons(counts, state, derived_hidden, len(frame))
+    result = _with_columns(frame, replaced)
 
     summary = {
         "threshold": threshold,
@@ -300,7 +308,26 @@ def _derived_sources(
     return {column: list(counts) for column in derived}
 
 
-def _check(
+def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
+    """A column as float64 (missing as NaN), converting text only where it is text: `pd.to_numeric` on a
+    column that is already numeric costs more than the rest of a small table's suppression."""
+    series = frame[column]
+    if not pd.api.types.is_numeric_dtype(series.dtype):
+        series = pd.to_numeric(series)
+    return series.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _with_columns(frame: pd.DataFrame, columns: Mapping[str, np.ndarray | list[str]]) -> pd.DataFrame:
+    """A new frame: `frame` with `columns` replacing those of the same name in place and the rest added at
+    the end, built in one go (setting columns one by one on a copy costs a pandas block operation each)."""
+    data = {column: columns[column] if column in columns else frame[column] for column in frame.columns}
+    data.update({column: values for column, values in columns.items() if column not in data})
+    result = pd.DataFrame(data, index=frame.index)
+    result.attrs = copy.deepcopy(frame.attrs)  # as pandas copies them
+    return result
+
+
+def _check_columns(
     frame: pd.DataFrame,
     counts: list[str],
     derived: Mapping[str, list[str]],
@@ -315,12 +342,12 @@ def _check(
     missing = [column for column in named if column not in frame.columns]
     if missing:
         raise ValueError(f"columns not in the table: {missing}")
+    if frame.columns.has_duplicates:
+        repeated = frame.columns[frame.columns.duplicated()].tolist()
+        raise ValueError(f"the table has columns of the same name: {repeated}")
     for column, sources in derived.items():
         unknown = [source for source in sources if source not in counts]
         if unknown:
             raise ValueError(f"{column} is said to be built on {unknown}, which are not count columns")
     if total_column is not None and total_column not in counts:
         raise ValueError(f"total_column {total_column!r} must be one of the count columns")
-    values = frame[counts].apply(pd.to_numeric)
-    if (values < 0).any().any():
-        raise ValueError("counts must not be negative")
