@@ -132,3 +132,19 @@ def test_rate_limits_for_a_drawing_axis():
     assert (limits["upper_99_8"] > limits["upper_95"]).all()
     assert (limits["upper_95"] > 25.0).all() and (limits["lower_95"] < 25.0).all()
     assert (np.diff(limits["upper_95"]) < 0).all()  # the funnel narrows as populations grow
+
+
+def test_count_limits_from_scipys_inverse_agree_with_bisection_everywhere():
+    # The limits come from scipy's inverted binomial distribution where the root is above 1 count and from
+    # bisection below it: both must give the same root, to a millionth of a child, over sizes and targets.
+    from dashboard.metrics.funnel import _binomial_tail_root, _bisected_tail_root
+
+    sizes = np.unique(np.round(np.geomspace(1, 50_000, 200)))
+    for target in (1e-9, 0.001, 0.02, 0.3, 0.5, 0.77, 0.999, 1.0):
+        for probability in (0.001, 0.025, 0.975, 0.999):
+            np.testing.assert_allclose(
+                _binomial_tail_root(sizes, target, probability),
+                _bisected_tail_root(sizes, target, probability),
+                rtol=0,
+                atol=1e-5,
+            )

@@ -176,7 +176,22 @@ def _binomial_count_limits(n: np.ndarray, p: float) -> dict[str, tuple[np.ndarra
 
 
 def _binomial_tail_root(n: np.ndarray, p: float, probability: float) -> np.ndarray:
-    """k in (0, n + 1) where P(X >= k) = I_p(k, n - k + 1) equals ``probability`` (vectorised bisection).
+    """k in (0, n + 1) where P(X >= k) = I_p(k, n - k + 1) equals ``probability``.
+
+    P(X >= k) = 1 - P(X <= k - 1), so scipy's ``bdtrik`` (the binomial distribution function inverted in the
+    count, continuous in between) gives k - 1 directly, about four times faster than bisection. It stops at 0
+    counts, so a root below 1 (tiny or extreme targets, one-child units) is found by bisection instead.
+    """
+    with np.errstate(all="ignore"):
+        root = special.bdtrik(1 - probability, n, p) + 1
+    unresolved = (n > 0) & ~(root > 1)
+    if unresolved.any():
+        root[unresolved] = _bisected_tail_root(n[unresolved], p, probability)
+    return np.where(n > 0, root, np.nan)
+
+
+def _bisected_tail_root(n: np.ndarray, p: float, probability: float) -> np.ndarray:
+    """The root `_binomial_tail_root` wants, by vectorised bisection (for any target and size).
 
     The regularised incomplete beta function extends the binomial tail smoothly between whole counts and falls
     steadily as k grows, so bisection converges. It starts from mean +/- (8 sd + 10), which holds the 0.1% and
