@@ -20,7 +20,8 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
-from streamlit.testing.v1 import AppTest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest, app_test
 
 from data_connectors import schema
 from data_connectors.store import make_engine
@@ -59,11 +60,19 @@ def _locality_names(store: str) -> list[str]:
     return names
 
 
+class _AsOnARunningServer(PagesManager):
+    """AppTest forgets before every run that the app registers its pages (`st.navigation`), so with a
+    `pages/` folder beside the entrypoint each rerun of a page other than the first starts the old way and
+    hands over to the entrypoint (`shell.navigation.ensure_framed`), which a browser never pays after a
+    server's first run. AppTest's reset lands on this subclass, so Streamlit keeps the server's answer."""
+
+
 def rerun_times(store: str, page: str, localities: list[str], runs: int) -> list[float]:
     """Open the page, then change the locality `runs` times, timing each rerun."""
     import os
 
     os.environ["LOS_STORE_URL"] = store
+    app_test.PagesManager = _AsOnARunningServer
     app = AppTest.from_file(APP, default_timeout=300)
     app.run()
     if page != "pages/overview.py":
