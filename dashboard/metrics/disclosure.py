@@ -30,13 +30,14 @@ separately published tables (the same count this month and last) are not checked
 
 from __future__ import annotations
 
-import copy
 from collections import defaultdict, deque
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from dashboard.metrics.frames import with_columns
 
 HIDDEN_LABEL = "c"
 """GSS symbol for a figure hidden to protect confidentiality."""
@@ -128,7 +129,7 @@ def suppress(
         replaced[column] = np.where(hidden, np.nan, _floats(frame, column))
         replaced[column + FLAG_SUFFIX] = hidden
     replaced[REASON_COLUMN] = _row_reasons(counts, state, derived_hidden, len(frame))
-    result = _with_columns(frame, replaced)
+    result = with_columns(frame, replaced)
 
     summary = {
         "threshold": threshold,
@@ -315,16 +316,6 @@ def _floats(frame: pd.DataFrame, column: str) -> np.ndarray:
     if not pd.api.types.is_numeric_dtype(series.dtype):
         series = pd.to_numeric(series)
     return series.to_numpy(dtype="float64", na_value=np.nan)
-
-
-def _with_columns(frame: pd.DataFrame, columns: Mapping[str, np.ndarray | list[str]]) -> pd.DataFrame:
-    """A new frame: `frame` with `columns` replacing those of the same name in place and the rest added at
-    the end, built in one go (setting columns one by one on a copy costs a pandas block operation each)."""
-    data = {column: columns[column] if column in columns else frame[column] for column in frame.columns}
-    data.update({column: values for column, values in columns.items() if column not in data})
-    result = pd.DataFrame(data, index=frame.index)
-    result.attrs = copy.deepcopy(frame.attrs)  # as pandas copies them
-    return result
 
 
 def _check_columns(

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from dashboard.metrics.frames import with_columns
 from dashboard.metrics.intervals import z_value
 
 LEVELS: dict[str, float] = {"95": 0.95, "99_8": 0.998}
@@ -67,7 +68,7 @@ def _proportion_table(n: np.ndarray, target: float, method: str) -> tuple[pd.Dat
     if method not in ("exact", "normal"):
         raise ValueError(f"unknown method {method!r}: use 'exact' or 'normal'")
     count_limits = _binomial_count_limits(n, target) if method == "exact" else None
-    frame = pd.DataFrame({"denominator": n, "target": target})
+    columns = {"denominator": n, "target": np.full(len(n), float(target))}
     usable = n > 0
     with np.errstate(all="ignore"):
         for suffix, confidence in LEVELS.items():
@@ -76,9 +77,9 @@ def _proportion_table(n: np.ndarray, target: float, method: str) -> tuple[pd.Dat
             else:
                 half = z_value(confidence) * np.sqrt(target * (1 - target) / n)
                 lower, upper = target - half, target + half
-            frame[f"lower_{suffix}"] = np.where(usable, np.clip(lower, 0.0, 1.0), np.nan)
-            frame[f"upper_{suffix}"] = np.where(usable, np.clip(upper, 0.0, 1.0), np.nan)
-    return frame, count_limits
+            columns[f"lower_{suffix}"] = np.where(usable, np.clip(lower, 0.0, 1.0), np.nan)
+            columns[f"upper_{suffix}"] = np.where(usable, np.clip(upper, 0.0, 1.0), np.nan)
+    return pd.DataFrame(columns), count_limits
 
 
 def rate_limits(populations, target_rate: float, per: float = 10_000) -> pd.DataFrame:
@@ -89,14 +90,14 @@ def rate_limits(populations, target_rate: float, per: float = 10_000) -> pd.Data
 def _rate_table(population: np.ndarray, target_rate: float, per: float) -> tuple[pd.DataFrame, Bounds]:
     _check_target(target_rate)
     counts = _poisson_count_limits(population * target_rate / per)
-    frame = pd.DataFrame({"population": population, "target": target_rate})
+    columns = {"population": population, "target": np.full(len(population), float(target_rate))}
     usable = population > 0
     with np.errstate(all="ignore"):
         for suffix in LEVELS:
             lower, upper = counts[suffix]
-            frame[f"lower_{suffix}"] = np.where(usable, np.maximum(lower, 0.0) / population * per, np.nan)
-            frame[f"upper_{suffix}"] = np.where(usable, upper / population * per, np.nan)
-    return frame, counts
+            columns[f"lower_{suffix}"] = np.where(usable, np.maximum(lower, 0.0) / population * per, np.nan)
+            columns[f"upper_{suffix}"] = np.where(usable, upper / population * per, np.nan)
+    return pd.DataFrame(columns), counts
 
 
 def proportion_funnel(
@@ -118,19 +119,19 @@ def proportion_funnel(
     known = ~np.isnan(num) & (den > 0)
     target = _overall(num, den, known) if target is None else target
     limits, counts = _proportion_table(den, target, method)
-    result = frame.copy()
     with np.errstate(all="ignore"):
-        result["value"] = np.where(known, num / den, np.nan)
+        value = np.where(known, num / den, np.nan)
+    added: dict[str, object] = {"value": value}
     for column in ["target", *LIMIT_COLUMNS]:
-        result[column] = limits[column].to_numpy()
+        added[column] = limits[column].to_numpy()
     if counts is not None:  # compare on the count scale so that "above the line" is exactly the exact test
-        result["funnel_position"] = _positions(num, counts, known)
+        added["funnel_position"] = _positions(num, counts, known)
     else:
         bounds = {
             suffix: (limits[f"lower_{suffix}"].to_numpy(), limits[f"upper_{suffix}"].to_numpy()) for suffix in LEVELS
         }
-        result["funnel_position"] = _positions(result["value"].to_numpy(), bounds, known)
-    return result
+        added["funnel_position"] = _positions(value, bounds, known)
+    return with_columns(frame, added)
 
 
 def rate_funnel(
@@ -147,13 +148,12 @@ def rate_funnel(
     known = ~np.isnan(counts) & (pop > 0)
     target = _overall(counts, pop, known) * per if target is None else target
     limits, bounds = _rate_table(pop, target, per)
-    result = frame.copy()
     with np.errstate(all="ignore"):
-        result["value"] = np.where(known, counts / pop * per, np.nan)
+        added: dict[str, object] = {"value": np.where(known, counts / pop * per, np.nan)}
     for column in ["target", *LIMIT_COLUMNS]:
-        result[column] = limits[column].to_numpy()
-    result["funnel_position"] = _positions(counts, bounds, known)
-    return result
+        added[column] = limits[column].to_numpy()
+    added["funnel_position"] = _positions(counts, bounds, known)
+    return with_columns(frame, added)
 
 
 def funnel_axis(largest: float, smallest: float = 1, points: int = 100) -> np.ndarray:
