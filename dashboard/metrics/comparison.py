@@ -14,6 +14,7 @@ import pandas as pd
 
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.disclosure import FLAG_SUFFIX, REASON_COLUMN
+from dashboard.metrics.frames import with_columns
 from dashboard.metrics.funnel import LIMIT_COLUMNS, funnel_axis, proportion_funnel, proportion_limits
 from dashboard.metrics.intervals import rate_per_10k, wilson
 from dashboard.metrics.presentation import disclosed
@@ -62,16 +63,32 @@ def period_total(series: pd.DataFrame, threshold: int | None = None) -> pd.DataF
 
 def period_totals_by(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     """A ratio metric split by `by` (agency, locality, ...), added up over the period: one row per unit
-    with numerator, denominator, value (%) and Wilson 95% interval. Not yet suppressed."""
+    (in order of `by`; rows without one are left out) with numerator, denominator, value (%) and Wilson 95%
+    interval. Not yet suppressed."""
     chosen = metric(frame.attrs["metric"])
     if chosen.kind != "ratio":
         raise ValueError(f"{chosen.id} is a {chosen.kind}: period totals by unit are for ratios")
-    totals = frame.groupby(by, as_index=False, sort=True)[["numerator", "denominator"]].sum()
-    share = wilson(totals["numerator"], totals["denominator"])
-    totals["value"], totals["lower"], totals["upper"] = 100 * share.estimate, 100 * share.lower, 100 * share.upper
-    totals.insert(0, "period_start", frame["period_start"].min() if len(frame) else None)
-    totals.insert(1, "period", _span(frame))
-    totals.insert(0, "metric", chosen.id)
+    codes, units = pd.factorize(frame[by], sort=True)
+    known = codes >= 0
+    sums = {}
+    for column in ("numerator", "denominator"):
+        values = frame[column].to_numpy()
+        added = np.bincount(codes[known], weights=np.nan_to_num(values[known].astype("float64")), minlength=len(units))
+        sums[column] = added.astype(values.dtype) if np.issubdtype(values.dtype, np.integer) else added
+    share = wilson(sums["numerator"], sums["denominator"])
+    totals = pd.DataFrame(
+        {
+            "metric": chosen.id,
+            "period_start": frame["period_start"].min() if len(frame) else None,
+            "period": _span(frame),
+            by: units,
+            **sums,
+            "value": 100 * share.estimate,
+            "lower": 100 * share.lower,
+            "upper": 100 * share.upper,
+        },
+        index=pd.RangeIndex(len(units)),
+    )
     totals.attrs.update(frame.attrs)
     return totals
 
@@ -95,20 +112,23 @@ def compared_by(frames: Mapping[str, pd.DataFrame], by: str, threshold: int | No
     points = {metric_id: disclosed(frame, threshold) for metric_id, frame in totals.items()}
     hidden_units = set()
     for shown in points.values():
-        flags = shown[[c for c in shown.columns if c.endswith(FLAG_SUFFIX)]].any(axis=1)
-        hidden_units |= set(shown.loc[flags, by])
+        flags = shown[[c for c in shown.columns if c.endswith(FLAG_SUFFIX)]].to_numpy(dtype=bool).any(axis=1)
+        hidden_units |= set(shown[by].to_numpy()[flags].tolist())
     for metric_id, shown in points.items():
-        _hide_units(shown, by, hidden_units)
         raw = totals[metric_id]
         usable = raw["denominator"] > 0
         if usable.any():
             placed = proportion_funnel(raw, "numerator", "denominator")
             position = placed["funnel_position"].astype(str).to_numpy()
-            shown.attrs["target"] = 100 * float(placed["target"].iloc[0])
+            target = 100 * float(placed["target"].iloc[0])
         else:
             position = np.full(len(raw), "no data", dtype=object)
-            shown.attrs["target"] = np.nan
-        shown["funnel_position"] = np.where(shown[by].isin(hidden_units).to_numpy(), SUPPRESSED, position)
+            target = np.nan
+        hidden = shown[by].isin(hidden_units).to_numpy()
+        replaced = _units_hidden(shown, hidden)
+        replaced["funnel_position"] = np.where(hidden, SUPPRESSED, position)
+        points[metric_id] = with_columns(shown, replaced)
+        points[metric_id].attrs["target"] = target
     return points
 
 
@@ -126,18 +146,20 @@ def funnel_lines(points: pd.DataFrame) -> pd.DataFrame:
     return limits
 
 
-def _hide_units(shown: pd.DataFrame, by: str, units: set) -> None:
-    """Hide every figure of the units given (in place), saying why where they were not hidden already."""
-    rows = shown[by].isin(units).to_numpy()
+def _units_hidden(shown: pd.DataFrame, hidden: np.ndarray) -> dict[str, np.ndarray]:
+    """The protected columns with every figure of the `hidden` rows hidden, saying why where a figure was
+    not hidden already (for `with_columns`)."""
     summary = shown.attrs.get("disclosure", {})
+    reasons = shown[REASON_COLUMN].to_numpy(dtype=object).copy()
+    replaced: dict[str, np.ndarray] = {}
     for column in [*summary.get("count_columns", []), *summary.get("derived_columns", [])]:
-        newly = rows & ~shown[column + FLAG_SUFFIX].to_numpy()
-        shown.loc[rows, column] = np.nan
-        shown.loc[rows, column + FLAG_SUFFIX] = True
-        shown.loc[newly, REASON_COLUMN] = [
-            "; ".join(part for part in (reason, f"{column}: {REASON_SAME_UNIT}") if part)
-            for reason in shown.loc[newly, REASON_COLUMN]
-        ]
+        flag = shown[column + FLAG_SUFFIX].to_numpy(dtype=bool)
+        for row in np.flatnonzero(hidden & ~flag):
+            reasons[row] = "; ".join(part for part in (reasons[row], f"{column}: {REASON_SAME_UNIT}") if part)
+        replaced[column] = np.where(hidden, np.nan, shown[column].to_numpy(dtype="float64"))
+        replaced[column + FLAG_SUFFIX] = hidden | flag
+    replaced[REASON_COLUMN] = reasons
+    return replaced
 
 
 def _span(frame: pd.DataFrame) -> str:
