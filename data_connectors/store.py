@@ -82,12 +82,23 @@ def _add_merge_marks(connection: sa.Connection) -> None:
 
 
 def store_exists(engine: Engine) -> bool:
-    """True when the store has been created and holds at least one load; StoreError if unreachable."""
+    """True when the store has been created and holds at least one load; StoreError if unreachable.
+
+    The count is tried first and the catalogue only when it fails: the app asks on every run, and DuckDB's
+    table listing costs more than a freshly opened page's whole first query."""
+    loads = sa.select(sa.func.count()).select_from(schema.loads)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(loads).scalar_one() > 0
+    except sa.exc.ProgrammingError:
+        pass  # the store answered but could not count its loads: most likely a new, empty store
+    except sa.exc.SQLAlchemyError as error:
+        raise StoreError(f"the store cannot be opened ({type(error.orig or error).__name__})") from None
     try:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("loads"):
                 return False
-            return connection.execute(sa.select(sa.func.count()).select_from(schema.loads)).scalar_one() > 0
+            return connection.execute(loads).scalar_one() > 0
     except sa.exc.SQLAlchemyError as error:
         raise StoreError(f"the store cannot be opened ({type(error.orig or error).__name__})") from None
 
