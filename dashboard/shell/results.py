@@ -13,6 +13,7 @@ from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute, compute_many
 from dashboard.metrics.england import NationalFigure, england_value
 from dashboard.metrics.factors import FactorCounts, cooccurrence, factor_counts
+from dashboard.metrics.frames import with_columns
 from dashboard.metrics.localities import area_names
 from dashboard.metrics.neglect import neglect_table
 from dashboard.metrics.presentation import disclosed
@@ -60,11 +61,10 @@ def with_spc(frame: pd.DataFrame, total_known: bool = False) -> pd.DataFrame:
     added: mean, limits, special cause and point type; the variation and assurance icons in `attrs`. The
     chart is drawn on what may be shown, hidden months as gaps: a mean or limits worked out with a hidden
     month would give it back, less the months shown."""
-    frame = disclosed(frame, total_known=total_known)
+    frame = disclosed(frame, total_known=total_known).reset_index(drop=True)
     chosen = metric(frame.attrs["metric"])
-    chart = xmr(frame["value"].reset_index(drop=True), polarity=chosen.polarity, target=chosen.target)
-    out = frame.reset_index(drop=True).join(chart.drop(columns="value"))
-    out.attrs.update(frame.attrs)
+    chart = xmr(frame["value"], polarity=chosen.polarity, target=chosen.target)
+    out = with_columns(frame, {column: chart[column].to_numpy() for column in chart.columns if column != "value"})
     out.attrs.update(chart.attrs)
     return out
 
