@@ -11,7 +11,7 @@ from dashboard.metrics.comparison import SUPPRESSED, funnel_lines, period_total
 from dashboard.metrics.definitions import Metric
 from dashboard.metrics.england import england_value
 from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS
-from dashboard.shell.charts import funnel_chart, reference_line, spc_chart, value_text
+from dashboard.shell.charts import funnel_chart, spc_chart, value_text
 from dashboard.shell.results import with_spc
 from dashboard.shell.view import View
 from data_connectors.config import suppression_threshold
@@ -101,9 +101,8 @@ def spc_section(series: pd.DataFrame, view: View, question: str, key: str) -> No
         st.info(f"{chosen.label}: nothing in this view to measure yet. {chosen.description}")
         return
     england = england_value(metric_id)
-    figure = spc_chart(chart, chosen, question, view.caption())
-    if england is not None:
-        reference_line(figure, england.value, england_text(metric_id, chosen))
+    reference = None if england is None else (england.value, england_text(metric_id, chosen))
+    figure = spc_chart(chart, chosen, question, view.caption(), reference=reference)
     st.plotly_chart(figure, key=key, width="stretch")
     shown = total_text(total, chosen, threshold)
     words = [f"**{chosen.label}** over the period: **{shown}**{_counts_text(total, chosen)}."]
