@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 .PHONY: dashboard test lint setup
 
 dashboard: $(VENV)/.installed-runtime
-	$(BIN)/streamlit run dashboard/app.py
+	$(BIN)/python -m dashboard
 
 test: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

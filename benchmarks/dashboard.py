@@ -102,11 +102,11 @@ def empty_rerun_times(runs: int) -> list[float]:
 
 
 def _server_rss_mb(port: str) -> float:
-    """Resident memory of the `streamlit run` process serving this port, from /proc (Linux)."""
+    """Resident memory of the dashboard server (`python -m dashboard`) serving this port, from /proc (Linux)."""
     for folder in Path("/proc").iterdir():
         try:
             command = (folder / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if "streamlit" in command and f"--server.port {port}" in command:
+            if "-m dashboard" in command and f"--server.port {port}" in command:
                 status = (folder / "status").read_text()
                 return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) / 1024
         except (OSError, ValueError, StopIteration):

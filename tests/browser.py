@@ -55,9 +55,10 @@ def _healthy(url: str) -> bool:
 
 @contextmanager
 def running_dashboard(env: dict[str, str], timeout: float = 60) -> Iterator[str]:
-    """Serve dashboard/app.py with `streamlit run` exactly as users start it; yield its base URL."""
+    """Serve the dashboard exactly as users start it (`python -m dashboard`, which runs `streamlit run
+    dashboard/app.py`); yield its base URL."""
     port = _free_port()
-    command = [sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port)]
+    command = [sys.executable, "-m", "dashboard", "--server.port", str(port)]
     command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
     server_env = os.environ | {"STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"} | env
     # stderr goes to a file, not a pipe, so a chatty server can never block on a full pipe
