@@ -3,7 +3,8 @@
 It is `streamlit run dashboard/app.py` with one difference: the libraries and modules every page uses
 (pandas, SQLAlchemy, DuckDB, plotly, the metrics and the page shell) are imported before the server starts
 listening. `streamlit run` leaves that to the first visitor's first run, which then spends about two of its
-seconds importing; here the server takes those seconds once, at start, before anyone is waiting.
+seconds importing; here the server takes those seconds once, at start, before anyone is waiting. The
+default view is then worked out as the server starts (`dashboard.shell.warm`).
 """
 
 from __future__ import annotations
@@ -40,6 +41,10 @@ def preload() -> list[str]:
 def main(argv: list[str] | None = None) -> None:
     preload()
     from streamlit.web import cli
+
+    from dashboard.shell.warm import warm_when_serving
+
+    warm_when_serving()
 
     sys.argv = ["streamlit", "run", str(APP), *(sys.argv[1:] if argv is None else argv)]
     sys.exit(cli.main())

@@ -80,3 +80,22 @@ def test_a_store_built_by_an_older_release_gains_the_new_tables(tmp_path, reques
     app = run_page()
     assert not app.error
     assert tiles(app)["Re-referrals within 12 months"] == "0.0%"
+
+
+def test_the_view_warmed_at_start_is_the_one_an_untouched_filter_bar_gives(world_url: str, monkeypatch) -> None:
+    from dashboard.shell.store_facts import data_version, store_facts
+    from dashboard.shell.view import VIEW_KEY, default_filters
+    from dashboard.shell.warm import warm_default_view
+
+    monkeypatch.setenv("LOS_STORE_URL", world_url)
+    app = run_page()
+    facts = store_facts(world_url, data_version(world_url))
+    assert default_filters(facts) == app.session_state[VIEW_KEY].filters == LAST_12
+    assert warm_default_view() is True
+
+
+def test_nothing_is_warmed_on_a_store_not_built_yet(tmp_path, monkeypatch) -> None:
+    from dashboard.shell.warm import warm_default_view
+
+    monkeypatch.setenv("LOS_STORE_URL", f"duckdb:///{tmp_path}/new.duckdb")
+    assert warm_default_view() is False

@@ -14,7 +14,7 @@ from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from dashboard.shell.charts import value_text
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
-from dashboard.shell.results import england, metric_results, with_spc
+from dashboard.shell.results import overview_results, with_spc
 from dashboard.shell.store_facts import data_version, store_facts
 from dashboard.store_access import current_store_url
 from data_connectors.config import suppression_threshold
@@ -86,7 +86,8 @@ def main() -> None:
         url = current_store_url()
         version = data_version(url)
         threshold = suppression_threshold()
-        series = metric_results(url, version, HEADLINE_METRICS, view.filters, grain="month")
+        results = overview_results(url, version, view.filters)
+        series = results.series
         events = sum(int(frame["numerator"].sum()) for frame in series.values())
         cases = sum(float(frame["denominator"].sum()) for m, frame in series.items() if metric(m).kind == "ratio")
         if events == 0 and cases == 0:
@@ -98,10 +99,9 @@ def main() -> None:
         for start in range(0, len(HEADLINE_METRICS), 4):
             columns = st.columns(4)
             for column, metric_id in zip(columns, HEADLINE_METRICS[start : start + 4], strict=False):
-                _tile(column, metric_id, series[metric_id], threshold, england(url, version, metric_id))
+                _tile(column, metric_id, series[metric_id], threshold, results.england[metric_id])
         st.subheader("What changed")
-        by_locality = metric_results(url, version, HEADLINE_METRICS, view.filters, by="locality", grain="month")
-        signals = recent_signals(series, by_locality, view_localities=store_facts(url, version).localities)
+        signals = recent_signals(series, results.by_locality, view_localities=store_facts(url, version).localities)
         if signals.empty:
             st.success("No special-cause signals in the last three months: the measures are varying as usual.")
         for signal in signals.itertuples(index=False):

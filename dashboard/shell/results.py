@@ -5,6 +5,7 @@ cached result it could change is recomputed on the next view."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +18,7 @@ from dashboard.metrics.frames import with_columns
 from dashboard.metrics.localities import area_names
 from dashboard.metrics.neglect import neglect_table
 from dashboard.metrics.presentation import disclosed
+from dashboard.metrics.signals import HEADLINE_METRICS
 from dashboard.metrics.spc import xmr
 from dashboard.metrics.store_overview import tables_with_rows
 from dashboard.metrics.thresholds import agreement_matrix
@@ -42,6 +44,26 @@ def metric_results(
     opened per connection, which costs more than a small query) and one query per event source. For pages
     that show a set of tiles or series together."""
     return compute_many(engine_for(url), metric_ids, filters, by=by, grain=grain)
+
+
+@dataclass(frozen=True)
+class OverviewResults:
+    """What the board overview shows for a view: its headline series, the same by locality (for the
+    signals) and England's figures."""
+
+    series: dict[str, pd.DataFrame]
+    by_locality: dict[str, pd.DataFrame]
+    england: dict[str, NationalFigure | None]
+
+
+def overview_results(url: str, version: int, filters: Filters) -> OverviewResults:
+    """The board overview's reads, each from its cache: shared by the page and the warm-up at server start
+    (`shell.warm`), so the first visitor's view is already worked out."""
+    return OverviewResults(
+        series=metric_results(url, version, HEADLINE_METRICS, filters, grain="month"),
+        by_locality=metric_results(url, version, HEADLINE_METRICS, filters, by="locality", grain="month"),
+        england={metric_id: england(url, version, metric_id) for metric_id in HEADLINE_METRICS},
+    )
 
 
 @st.cache_data(max_entries=CACHE_ENTRIES, ttl=CACHE_SECONDS, show_spinner=False)

@@ -65,6 +65,21 @@ def periods_available(latest: dt.date | None, earliest: dt.date | None) -> dict[
     return presets
 
 
+def default_filters(facts: StoreFacts) -> Filters:
+    """The view a link without filters opens (the filter bar untouched): the whole partnership, every
+    referrer and age, over the first period the bar offers."""
+    presets = periods_available(facts.latest, facts.earliest)
+    if presets:
+        start, end = next(iter(presets.values()))
+    else:
+        start, end = _dates_when_no_preset(facts)
+    return Filters(start=start, end=end)
+
+
+def _dates_when_no_preset(facts: StoreFacts) -> tuple[dt.date, dt.date]:
+    return facts.earliest or dt.date.today() - dt.timedelta(days=365), facts.latest or dt.date.today()
+
+
 def _month_end(day: dt.date) -> dt.date:
     return next_period(period_start(day, "month"), "month") - dt.timedelta(days=1)
 
@@ -99,7 +114,7 @@ def filter_bar(facts: StoreFacts) -> View:
         names = [*presets, PRESET_CUSTOM] if presets else [PRESET_CUSTOM]
         preset = st.selectbox("Period", names, key="period", bind="query-params")
         if preset == PRESET_CUSTOM or not presets:
-            default = (facts.earliest or dt.date.today() - dt.timedelta(days=365), facts.latest or dt.date.today())
+            default = _dates_when_no_preset(facts)
             chosen = st.date_input("From and to", value=default, key="dates", bind="query-params")
             start, end = chosen if isinstance(chosen, tuple) and len(chosen) == 2 else default
             period_name = f"{start:%-d %b %Y} to {end:%-d %b %Y}"
