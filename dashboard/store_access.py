@@ -1,5 +1,5 @@
-"""The dashboard's way to the store: one cached engine per URL, one open embedded database per app run, and the
-first-start demo build."""
+"""The dashboard's way to the store: one cached engine per URL, one open embedded database shared by the
+app's runs while people are using it, and the first-start demo build."""
 
 from __future__ import annotations
 
@@ -17,7 +17,12 @@ from sqlalchemy.pool import NullPool
 from data_connectors import config
 from data_connectors.store import make_engine, quiet_duckdb
 
-_opened_this_run: ContextVar[dict[str, _OneOpenDatabase] | None] = ContextVar("opened_this_run", default=None)
+IDLE_SECONDS = 5.0
+"""How long the embedded database stays open after the last run that used it."""
+PAGE_LOCK_WAIT_SECONDS = 3.0
+"""How long a page waits for an embedded store another process holds (a load) before saying it cannot open it."""
+
+_held_this_run: ContextVar[dict[str, _HeldDatabase] | None] = ContextVar("held_this_run", default=None)
 
 
 def current_store_url() -> str:
@@ -26,56 +31,88 @@ def current_store_url() -> str:
 
 def engine_for(url: str) -> Engine:
     """The engine for the store; within a run of the app (`one_open_store_per_run`), for an embedded store, one
-    whose connections share the database opened once for the run."""
-    opened = _opened_this_run.get()
-    if opened is None or sa.make_url(url).get_backend_name() != "duckdb":
+    whose connections share the database the app holds open."""
+    held = _held_this_run.get()
+    if held is None or sa.make_url(url).get_backend_name() != "duckdb":
         return _engine(url)
-    if url not in opened:
-        opened[url] = _OneOpenDatabase(_engine(url))
-    return opened[url].engine
+    if url not in held:
+        held[url] = _held_database(url)
+        held[url].acquire()
+    return held[url].engine
 
 
 @contextmanager
 def one_open_store_per_run() -> Iterator[None]:
-    """Every read of an embedded store in this run shares one open database: opening a DuckDB file costs about
-    30 ms, and a page read the store five to ten times. Each read still has a connection of its own (a second
-    connection to the open database costs under a millisecond), so nested reads stay independent. The file is
-    closed when the run ends: between runs nothing holds it, so a load from another process can take it."""
-    token = _opened_this_run.set({})
+    """Every read of an embedded store in this run shares one open database. Opening and closing a DuckDB file
+    costs about 25 ms, and a page read the store five to ten times; each read still has a connection of its
+    own (a second connection to the open database costs under a millisecond), so nested reads stay
+    independent. The database stays open while runs follow each other and closes once the app has been idle
+    for `IDLE_SECONDS`: then nothing holds the file, and a load from another process, which waits for it
+    (`data_connectors.store.make_engine`), takes it."""
+    token = _held_this_run.set({})
     try:
         yield
     finally:
-        for database in (_opened_this_run.get() or {}).values():
-            database.close()
-        _opened_this_run.reset(token)
+        for database in (_held_this_run.get() or {}).values():
+            database.release()
+        _held_this_run.reset(token)
 
 
-class _OneOpenDatabase:
+class _HeldDatabase:
     """Connections to one DuckDB database, opened on first use through the store's own engine (the same
-    settings: DuckDB refuses a second opening of a file with other ones)."""
+    settings: DuckDB refuses a second opening of a file with other ones), counted in and out by runs, and
+    closed when none has used it for `IDLE_SECONDS`."""
 
     def __init__(self, opener: Engine) -> None:
         self._opener = opener
+        self._lock = threading.Lock()
         self._database = None
+        self._runs = 0
+        self._closer: threading.Timer | None = None
         self.engine = sa.create_engine(opener.url, creator=self._connection, poolclass=NullPool)
 
+    def acquire(self) -> None:
+        with self._lock:
+            self._runs += 1
+            if self._closer is not None:
+                self._closer.cancel()
+                self._closer = None
+
+    def release(self) -> None:
+        with self._lock:
+            self._runs -= 1
+            if self._runs == 0 and self._database is not None:
+                self._closer = threading.Timer(IDLE_SECONDS, self._close_if_idle)
+                self._closer.daemon = True
+                self._closer.start()
+
+    @property
+    def is_open(self) -> bool:
+        return self._database is not None
+
     def _connection(self) -> ConnectionWrapper:
-        if self._database is None:
-            self._database = self._opener.raw_connection()
-        connection = self._database.driver_connection.duplicate()
+        with self._lock:
+            if self._database is None:
+                self._database = self._opener.raw_connection()
+            connection = self._database.driver_connection.duplicate()
         quiet_duckdb(connection, None)
         return ConnectionWrapper(connection)
 
-    def close(self) -> None:
-        self.engine.dispose()
-        if self._database is not None:
-            self._database.close()
-            self._database = None
+    def _close_if_idle(self) -> None:
+        with self._lock:
+            if self._runs == 0 and self._database is not None:
+                self._database.close()
+                self._database = None
+
+
+@st.cache_resource(show_spinner=False)
+def _held_database(url: str) -> _HeldDatabase:
+    return _HeldDatabase(_engine(url))
 
 
 @st.cache_resource(show_spinner=False)
 def _engine(url: str) -> Engine:
-    return make_engine(url)
+    return make_engine(url, lock_wait=PAGE_LOCK_WAIT_SECONDS)
 
 
 @st.cache_resource(show_spinner=False)

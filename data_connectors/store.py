@@ -6,7 +6,9 @@ deployment. Everything else in the project reaches the store through `make_engin
 
 from __future__ import annotations
 
+import functools
 import os
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,14 +22,19 @@ from data_connectors.writer import bulk_insert
 
 KEY_FINGERPRINT = "pseudonym_key_fingerprint"
 DUCKDB_MEMORY_LIMIT = "1GB"
+LOCK_WAIT_SECONDS = 120.0
+"""How long opening an embedded store waits for another process to let go of the file."""
+FILE_HELD = "Could not set lock on file"
 
 
 class StoreError(Exception):
     """A problem with the store itself (unreachable, wrong key), told to the user in one line."""
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the store URL; DuckDB files are opened per use so other processes can load."""
+def make_engine(url: str, lock_wait: float = LOCK_WAIT_SECONDS) -> Engine:
+    """An engine for the store URL. DuckDB files are opened per use so other processes can load, and a file
+    another process holds is waited for, up to `lock_wait` seconds (a load waits for the dashboard to let
+    go of it, and the dashboard for a short write)."""
     parsed = sa.make_url(url)
     if parsed.get_backend_name() == "duckdb":
         database = parsed.database or ""
@@ -36,9 +43,23 @@ def make_engine(url: str) -> Engine:
         # a bounded buffer pool keeps a regional load's memory flat (DuckDB spills to disk beyond it)
         duckdb_config = {"memory_limit": os.environ.get("LOS_DUCKDB_MEMORY_LIMIT", DUCKDB_MEMORY_LIMIT)}
         engine = sa.create_engine(parsed, poolclass=NullPool, connect_args={"config": duckdb_config})
+        sa.event.listen(engine, "do_connect", functools.partial(_wait_for_the_file, lock_wait))
         sa.event.listen(engine, "connect", quiet_duckdb)
         return engine
     return sa.create_engine(parsed, pool_pre_ping=True)
+
+
+def _wait_for_the_file(lock_wait: float, dialect, _record, cargs, cparams):
+    """Open the DuckDB file, trying again while another process holds it (DuckDB lets one process open a
+    file for writing at a time, and says so at once rather than waiting)."""
+    deadline = time.monotonic() + lock_wait
+    while True:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except Exception as error:
+            if FILE_HELD not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.1)
 
 
 def quiet_duckdb(dbapi_connection, _record) -> None:
