@@ -49,11 +49,16 @@ def materialised_load(connection: sa.Connection) -> int | None:
 
 
 def event_tables_current(connection: sa.Connection) -> bool:
-    """Whether the event tables reflect the latest load (two one-row reads)."""
+    """Whether the event tables reflect the latest load (one read of two one-row answers: every connection
+    a page opens asks)."""
+    meta = schema.store_meta
+    materialised = sa.select(meta.c.value).where(meta.c.name == VERSION_KEY).scalar_subquery()
+    latest = sa.select(sa.func.max(schema.loads.c.load_id)).scalar_subquery()
     try:
-        return materialised_load(connection) == latest_load(connection)
+        built, loaded = connection.execute(sa.select(materialised, latest)).one()
     except sa.exc.SQLAlchemyError:
         return False
+    return built is not None and int(built) == int(loaded or 0)
 
 
 def refresh_event_tables(engine: Engine) -> bool:
