@@ -158,16 +158,18 @@ def render(frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> pd.
         raise ValueError("render() takes the result of suppress(), which records what it hid in frame.attrs")
     formats = dict(formats or {})
     small_label, counts = summary["small_label"], summary["count_columns"]
-    shown = frame.drop(columns=[c for c in frame.columns if c.endswith(FLAG_SUFFIX) or c == REASON_COLUMN])
-    reasons = frame[REASON_COLUMN].fillna("").astype(str)  # an empty table has no strings to infer
+    reasons = ["" if pd.isna(reason) else str(reason) for reason in frame[REASON_COLUMN].tolist()]
+    replaced = {}
     for column in [*counts, *summary["derived_columns"]]:
         pattern = formats.get(column, "{:.0f}" if column in counts else "{:g}")
-        hidden = frame[column + FLAG_SUFFIX].to_numpy()
-        small = reasons.str.contains(f"{column}: {REASON_SMALL}", regex=False).to_numpy() & hidden
-        text = ["" if pd.isna(value) else pattern.format(value) for value in frame[column].to_numpy(dtype="float64")]
-        shown[column] = np.where(small, small_label, np.where(hidden, HIDDEN_LABEL, np.array(text, dtype=object)))
-    shown.attrs = {}
-    return shown
+        hidden = frame[column + FLAG_SUFFIX].to_numpy(dtype=bool)
+        said = f"{column}: {REASON_SMALL}"
+        small = np.fromiter((said in reason for reason in reasons), dtype=bool, count=len(reasons)) & hidden
+        text = ["" if np.isnan(value) else pattern.format(value) for value in frame[column].to_numpy(dtype="float64")]
+        replaced[column] = np.where(small, small_label, np.where(hidden, HIDDEN_LABEL, np.array(text, dtype=object)))
+    kept = frame.drop(columns=[c for c in frame.columns if c.endswith(FLAG_SUFFIX) or c == REASON_COLUMN])
+    kept.attrs = {}
+    return with_columns(kept, replaced)
 
 
 def disclosure_note(threshold: int = 5, any_hidden: bool = True) -> str:
