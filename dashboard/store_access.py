@@ -3,6 +3,7 @@ app's runs while people are using it, and the first-start demo build."""
 
 from __future__ import annotations
 
+import atexit
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,6 +71,7 @@ class _HeldDatabase:
         self._runs = 0
         self._closer: threading.Timer | None = None
         self.engine = sa.create_engine(opener.url, creator=self._connection, poolclass=NullPool)
+        atexit.register(self._close)  # a database still open at exit makes DuckDB's bindings report a leak
 
     def acquire(self) -> None:
         with self._lock:
@@ -100,9 +102,19 @@ class _HeldDatabase:
 
     def _close_if_idle(self) -> None:
         with self._lock:
-            if self._runs == 0 and self._database is not None:
-                self._database.close()
-                self._database = None
+            if self._runs == 0:
+                self._close_database()
+
+    def _close(self) -> None:
+        with self._lock:
+            if self._closer is not None:
+                self._closer.cancel()
+            self._close_database()
+
+    def _close_database(self) -> None:
+        if self._database is not None:
+            self._database.close()
+            self._database = None
 
 
 @st.cache_resource(show_spinner=False)
