@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.disclosure import FLAG_SUFFIX, REASON_COLUMN
-from dashboard.metrics.frames import with_columns
+from dashboard.metrics.frames import with_columns, without_attrs
 from dashboard.metrics.funnel import LIMIT_COLUMNS, funnel_axis, proportion_funnel, proportion_limits
 from dashboard.metrics.intervals import rate_per_10k, wilson
 from dashboard.metrics.presentation import disclosed
@@ -31,6 +31,7 @@ def period_total(series: pd.DataFrame, threshold: int | None = None) -> pd.DataF
     average children, scaled to a year (per 10,000 children a year), with an exact Poisson interval. Counts:
     the sum."""
     chosen = metric(series.attrs["metric"])
+    attrs, series = series.attrs, without_attrs(series)
     numerator = int(series["numerator"].sum())
     months = len(series)
     if chosen.kind == "ratio":
@@ -57,7 +58,7 @@ def period_total(series: pd.DataFrame, threshold: int | None = None) -> pd.DataF
             "upper": [upper],
         }
     )
-    row.attrs.update(series.attrs)
+    row.attrs.update(attrs)
     return disclosed(row, threshold)
 
 

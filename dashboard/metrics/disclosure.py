@@ -37,7 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from dashboard.metrics.frames import with_columns
+from dashboard.metrics.frames import with_columns, without_attrs
 
 HIDDEN_LABEL = "c"
 """GSS symbol for a figure hidden to protect confidentiality."""
@@ -104,14 +104,15 @@ def suppress(
     grouped = group_by is not None
     group_by = [group_by] if isinstance(group_by, str) else list(group_by or [])
     _check_columns(frame, counts, derived, threshold, totals, group_by, total_column)
+    bare = without_attrs(frame)
     values = np.empty((len(frame), len(counts)))
     for position, column in enumerate(counts):
-        values[:, position] = _floats(frame, column)
+        values[:, position] = _floats(bare, column)
     if (values < 0).any():
         raise ValueError("counts must not be negative")
 
     flat_state = np.where((values > 0) & (values < threshold), _SMALL, _NOT).ravel()
-    equations = _equations(frame, counts, totals or {}, group_by, grouped, total_column)
+    equations = _equations(bare, counts, totals or {}, group_by, grouped, total_column)
     unprotected = _secondary(values.ravel(), flat_state, equations, threshold, width=len(counts))
     state = flat_state.reshape(values.shape)
 
@@ -126,7 +127,7 @@ def suppress(
         replaced[column + FLAG_SUFFIX] = hidden_columns[column]
     derived_hidden = {column: hidden_columns[column] for column in derived}
     for column, hidden in derived_hidden.items():
-        replaced[column] = np.where(hidden, np.nan, _floats(frame, column))
+        replaced[column] = np.where(hidden, np.nan, _floats(bare, column))
         replaced[column + FLAG_SUFFIX] = hidden
     replaced[REASON_COLUMN] = _row_reasons(counts, state, derived_hidden, len(frame))
     result = with_columns(frame, replaced)

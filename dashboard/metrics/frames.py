@@ -14,8 +14,18 @@ import pandas as pd
 def with_columns(frame: pd.DataFrame, columns: Mapping[str, np.ndarray | list | pd.Series]) -> pd.DataFrame:
     """A new table: `frame` with `columns` replacing those of the same name where they stand and the rest
     added at the end in the order given, and `frame`'s attrs (copied, as pandas copies them)."""
-    data = {column: columns[column] if column in columns else frame[column] for column in frame.columns}
+    bare = without_attrs(frame)
+    data = {column: columns[column] if column in columns else bare[column] for column in frame.columns}
     data.update({column: values for column, values in columns.items() if column not in data})
     result = pd.DataFrame(data, index=frame.index)
     result.attrs = copy.deepcopy(frame.attrs)
     return result
+
+
+def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """The same table (not copied) without its attrs, for reading many columns: pandas deep-copies a table's
+    attrs into every column read from it, which for a result carrying its disclosure summary costs more
+    than the read."""
+    bare = frame.copy(deep=False)
+    bare.attrs = {}
+    return bare

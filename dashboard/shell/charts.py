@@ -17,6 +17,7 @@ import plotly.graph_objects as go
 
 from dashboard.metrics.definitions import Metric
 from dashboard.metrics.disclosure import HIDDEN_LABEL
+from dashboard.metrics.frames import without_attrs
 
 BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = (
     "#0072B2",
@@ -112,6 +113,7 @@ def spc_chart(
     interval on hover; suppressed periods drawn as hollow markers on the axis and labelled. `reference` is
     a value to read the series against (England's published one, say) and its label, drawn as a dotted line
     (nothing when the value is missing)."""
+    frame = without_attrs(frame)
     x = frame["period"].tolist()
     traces = [
         {
