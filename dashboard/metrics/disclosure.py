@@ -52,6 +52,15 @@ _NOT, _SMALL, _SECONDARY, _DERIVED = 0, 1, 2, 3
 _REASONS = {_SMALL: REASON_SMALL, _SECONDARY: REASON_SECONDARY, _DERIVED: REASON_DERIVED}
 
 
+class DisclosureSummary(dict):
+    """What `suppress` hid, kept in ``frame.attrs["disclosure"]``: a record, never changed once made. pandas
+    deep-copies a table's attrs into everything derived from it, down to each column read; a summary is
+    handed on as it is instead (copying it cost more than reading the column)."""
+
+    def __deepcopy__(self, memo: dict) -> DisclosureSummary:
+        return self
+
+
 @dataclass(frozen=True)
 class _Total:
     """Cells (flat indices into the count matrix) that add up to a total cell (or to a total known elsewhere)."""
@@ -132,17 +141,19 @@ def suppress(
     replaced[REASON_COLUMN] = _row_reasons(counts, state, derived_hidden, len(frame))
     result = with_columns(frame, replaced)
 
-    summary = {
-        "threshold": threshold,
-        "small_label": f"<{threshold}",
-        "hidden_label": HIDDEN_LABEL,
-        "count_columns": counts,
-        "derived_columns": list(derived),
-        "small": int((state == _SMALL).sum()),
-        "secondary": int((state == _SECONDARY).sum()),
-        "derived": int(sum(hidden.sum() for hidden in derived_hidden.values())),
-        "unprotected": unprotected,
-    }
+    summary = DisclosureSummary(
+        {
+            "threshold": threshold,
+            "small_label": f"<{threshold}",
+            "hidden_label": HIDDEN_LABEL,
+            "count_columns": counts,
+            "derived_columns": list(derived),
+            "small": int((state == _SMALL).sum()),
+            "secondary": int((state == _SECONDARY).sum()),
+            "derived": int(sum(hidden.sum() for hidden in derived_hidden.values())),
+            "unprotected": unprotected,
+        }
+    )
     summary["note"] = disclosure_note(threshold, any_hidden=bool(summary["secondary"] or summary["derived"]))
     result.attrs["disclosure"] = summary
     return result
