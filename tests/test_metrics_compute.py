@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import threading
 
 import pandas as pd
 import pytest
@@ -388,3 +389,25 @@ def test_flat_event_tables_give_the_same_results(store_url: str, tmp_path) -> No
     with engine.connect() as connection:
         assert not event_tables_current(connection)
     engine.dispose()
+
+
+def test_reads_run_side_by_side_give_what_one_connection_gives(engine: sa.Engine) -> None:
+    # given an engine, a set's queries run on connections of their own in threads; given a connection,
+    # one after another: the results must be the same, split or not, rates (with population) included
+    threads: set[str] = set()
+
+    def record(*args) -> None:
+        threads.add(threading.current_thread().name)
+
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        for by in (None, "locality", "agency"):
+            side_by_side = compute_many(engine, TOGETHER, H1, by=by, grain="quarter")
+            with engine.connect() as connection:
+                in_turn = compute_many(connection, TOGETHER, H1, by=by, grain="quarter")
+            for metric_id, frame in in_turn.items():
+                pd.testing.assert_frame_equal(side_by_side[metric_id], frame, obj=f"{metric_id} by {by}")
+                assert side_by_side[metric_id].attrs == frame.attrs
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+    assert any(name.startswith("store-read") for name in threads)
