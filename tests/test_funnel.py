@@ -136,7 +136,7 @@ def test_rate_limits_for_a_drawing_axis():
 
 def test_count_limits_from_scipys_inverse_agree_with_bisection_everywhere():
     # The limits come from scipy's inverted binomial distribution where the root is above 1 count and from
-    # bisection below it: both must give the same root, to a millionth of a child, over sizes and targets.
+    # bisection below it: both must give the same root, to a hundred-thousandth of a child, over sizes and targets.
     from dashboard.metrics.funnel import _binomial_tail_root, _bisected_tail_root
 
     sizes = np.unique(np.round(np.geomspace(1, 50_000, 200)))

@@ -184,14 +184,18 @@ def _binomial_tail_root(n: np.ndarray, p: float, probability: float) -> np.ndarr
     """
     with np.errstate(all="ignore"):
         root = special.bdtrik(1 - probability, n, p) + 1
-    unresolved = (n > 0) & ~(root > 1)
+    below_one = (n > 0) & (root <= 1)  # the root lies in (0, 1]: bisect that count alone
+    if below_one.any():
+        root[below_one] = _bisected_tail_root(n[below_one], p, probability, within_one=True)
+    unresolved = (n > 0) & np.isnan(root)
     if unresolved.any():
         root[unresolved] = _bisected_tail_root(n[unresolved], p, probability)
     return np.where(n > 0, root, np.nan)
 
 
-def _bisected_tail_root(n: np.ndarray, p: float, probability: float) -> np.ndarray:
-    """The root `_binomial_tail_root` wants, by vectorised bisection (for any target and size).
+def _bisected_tail_root(n: np.ndarray, p: float, probability: float, within_one: bool = False) -> np.ndarray:
+    """The root `_binomial_tail_root` wants, by vectorised bisection (for any target and size); with
+    `within_one`, a root known to lie in (0, 1], where 30 halvings leave less than a billionth of a child.
 
     The regularised incomplete beta function extends the binomial tail smoothly between whole counts and falls
     steadily as k grows, so bisection converges. It starts from mean +/- (8 sd + 10), which holds the 0.1% and
@@ -206,7 +210,9 @@ def _bisected_tail_root(n: np.ndarray, p: float, probability: float) -> np.ndarr
             tail(high, n - high + 1, p) <= probability
         )
         low, high = np.where(bracketed, low, 0.0), np.where(bracketed, high, n + 1)
-        for _ in range(45):
+        if within_one:
+            low, high = np.zeros_like(n), np.ones_like(n)
+        for _ in range(30 if within_one else 45):
             middle = (low + high) / 2
             too_low = tail(middle, n - middle + 1, p) > probability
             low, high = np.where(too_low, middle, low), np.where(too_low, high, middle)
