@@ -123,6 +123,29 @@ def server_memory_mb(store: str, sessions: int) -> float:
         return _server_rss_mb(url.rsplit(":", 1)[1])
 
 
+def machine_speed_ms() -> float:
+    """A fixed piece of work like a page's (small pandas tables, plain Python), median of 5, in ms: on a shared
+    machine the same code runs up to half as fast again from one hour to the next, so each run says how
+    fast the machine was, and runs compare through it."""
+    import numpy as np
+    import pandas as pd
+
+    frame = pd.DataFrame({"unit": np.arange(240) % 12, "count": np.arange(240) % 7})
+
+    def work() -> None:
+        for _ in range(200):
+            totals = frame.groupby("unit")["count"].sum()
+            frame.assign(share=frame["count"] / totals.sum())
+        sum(i * i for i in range(200_000))
+
+    times = []
+    for _ in range(5):
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times) * 1000
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -134,6 +157,7 @@ def main() -> None:
     parser.add_argument("--region-store", required=True)
     parser.add_argument("--runs", type=int, default=10)
     args = parser.parse_args()
+    print(f"machine speed (fixed work, lower is faster): {machine_speed_ms():.0f} ms")
     print(
         f"first page visible after the server is ready (local tier): {first_page_seconds(args.local_store):.2f} s "
         "(target 3 s)"
@@ -153,6 +177,7 @@ def main() -> None:
         f"server memory with 10 sessions (regional tier): {server_memory_mb(args.region_store, 10):,.0f} MB "
         "(target 2,048 MB)"
     )
+    print(f"machine speed at the end: {machine_speed_ms():.0f} ms")
 
 
 if __name__ == "__main__":
