@@ -14,7 +14,7 @@ import pandas as pd
 
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.disclosure import FLAG_SUFFIX, REASON_COLUMN
-from dashboard.metrics.frames import with_columns, without_attrs
+from dashboard.metrics.frames import totals_by, with_columns, without_attrs
 from dashboard.metrics.funnel import LIMIT_COLUMNS, funnel_axis, proportion_funnel, proportion_limits
 from dashboard.metrics.intervals import rate_per_10k, wilson
 from dashboard.metrics.presentation import disclosed
@@ -69,26 +69,21 @@ def period_totals_by(frame: pd.DataFrame, by: str) -> pd.DataFrame:
     chosen = metric(frame.attrs["metric"])
     if chosen.kind != "ratio":
         raise ValueError(f"{chosen.id} is a {chosen.kind}: period totals by unit are for ratios")
-    codes, units = pd.factorize(frame[by], sort=True)
-    known = codes >= 0
-    sums = {}
-    for column in ("numerator", "denominator"):
-        values = frame[column].to_numpy()
-        added = np.bincount(codes[known], weights=np.nan_to_num(values[known].astype("float64")), minlength=len(units))
-        sums[column] = added.astype(values.dtype) if np.issubdtype(values.dtype, np.integer) else added
-    share = wilson(sums["numerator"], sums["denominator"])
+    sums = totals_by(frame, by, ["numerator", "denominator"])
+    share = wilson(sums["numerator"].to_numpy(), sums["denominator"].to_numpy())
     totals = pd.DataFrame(
         {
             "metric": chosen.id,
             "period_start": frame["period_start"].min() if len(frame) else None,
             "period": _span(frame),
-            by: units,
-            **sums,
+            by: sums[by].array,
+            "numerator": sums["numerator"].to_numpy(),
+            "denominator": sums["denominator"].to_numpy(),
             "value": 100 * share.estimate,
             "lower": 100 * share.lower,
             "upper": 100 * share.upper,
         },
-        index=pd.RangeIndex(len(units)),
+        index=sums.index,
     )
     totals.attrs.update(frame.attrs)
     return totals

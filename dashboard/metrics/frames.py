@@ -29,3 +29,18 @@ def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
     bare = frame.copy(deep=False)
     bare.attrs = {}
     return bare
+
+
+def totals_by(frame: pd.DataFrame, by: str, columns: list[str]) -> pd.DataFrame:
+    """`columns` added up for each value of `by` (in order of `by`; rows without one left out, missing
+    numbers counted as 0), whole numbers staying whole: `frame.groupby(by, as_index=False)[columns].sum()`
+    without the cost of building a grouping index of text, which is most of a small table's sum."""
+    bare = without_attrs(frame)
+    codes, units = pd.factorize(bare[by], sort=True)
+    known = codes >= 0
+    sums: dict[str, object] = {by: units}
+    for column in columns:
+        values = bare[column].to_numpy()
+        added = np.bincount(codes[known], weights=np.nan_to_num(values[known].astype("float64")), minlength=len(units))
+        sums[column] = added.astype(values.dtype) if np.issubdtype(values.dtype, np.integer) else added
+    return pd.DataFrame(sums, index=pd.RangeIndex(len(units)))
