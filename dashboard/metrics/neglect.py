@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute, compute_many
 from dashboard.metrics.disclosure import suppress
+from dashboard.metrics.frames import totals_by
 from dashboard.metrics.store_overview import tables_with_rows
 from data_connectors.config import suppression_threshold
 
@@ -40,7 +41,7 @@ def indicator_by_area(engine: Engine, metric_id: str, filters: Filters, level: s
 
 def _over_period(frame: pd.DataFrame, level: str) -> pd.DataFrame:
     """A monthly result by area as one indicator per area over the whole period (see `indicator_by_area`)."""
-    totals = frame.groupby(level, as_index=False)[["numerator", "denominator"]].sum()
+    totals = totals_by(frame, level, ["numerator", "denominator"])
     kind = metric(frame.attrs["metric"]).kind
     if kind == "rate_per_10k":
         totals["denominator"] = totals["denominator"] / 12
@@ -146,25 +147,33 @@ def _indicators(engine: Engine, filters: Filters, level: str) -> dict[str, pd.Da
 
 
 def _index(indicators: dict[str, pd.DataFrame], level: str) -> pd.DataFrame:
-    values, zscores, left_out = {}, {}, []
-    areas = pd.Index([], name=level)
-    for metric_id, indicator in indicators.items():
-        component = indicator.set_index(level)["value"]
-        areas = areas.union(component.index)
-        spread = component.std(ddof=0)
-        if component.notna().sum() < 2 or not spread or np.isnan(spread):
+    """Each component's value and z-score for every area any component has, the index (the mean of an
+    area's z-scores), how many it rests on, and the rank, most signs of neglect first. Worked out on plain
+    arrays: a page's areas are tens to hundreds of rows, where pandas' alignment would cost more."""
+    found = {
+        metric_id: dict(zip(indicator[level].tolist(), indicator["value"].tolist(), strict=True))
+        for metric_id, indicator in indicators.items()
+    }
+    areas = sorted(set().union(*found.values()))
+    columns: dict[str, np.ndarray] = {}
+    zscores, left_out = [], []
+    for metric_id, by_area in found.items():
+        own = np.array(list(by_area.values()), dtype="float64")
+        spread = np.nanstd(own) if np.any(~np.isnan(own)) else np.nan
+        if np.count_nonzero(~np.isnan(own)) < 2 or not spread or np.isnan(spread):
             left_out.append(metric_id)
             continue
-        values[metric_id] = component
-        zscores[metric_id] = (component - component.mean()) / spread
-    frame = pd.DataFrame(values, index=areas).add_suffix("_value")
-    z = pd.DataFrame(zscores, index=areas)
-    frame = frame.join(z.add_suffix("_z"), how="outer")
-    frame["index"] = z.mean(axis=1)
-    frame["components"] = z.notna().sum(axis=1)
-    frame = frame.sort_values("index", ascending=False)
+        value = np.array([by_area.get(area, np.nan) for area in areas], dtype="float64")
+        columns[f"{metric_id}_value"] = value
+        zscores.append((f"{metric_id}_z", (value - np.nanmean(own)) / spread))
+    columns.update(zscores)
+    z = np.column_stack([score for _, score in zscores]) if zscores else np.empty((len(areas), 0))
+    shown = np.count_nonzero(~np.isnan(z), axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        columns["index"] = np.where(shown > 0, np.nansum(z, axis=1) / np.maximum(shown, 1), np.nan)
+    columns["components"] = shown.astype("int64")
+    frame = pd.DataFrame(columns, index=pd.Index(areas, name=level)).sort_values("index", ascending=False)
     frame["rank"] = frame["index"].rank(ascending=False, method="min")
-    frame.index.name = level
     frame = frame.reset_index()
     frame.attrs["left_out"] = left_out
     return frame
