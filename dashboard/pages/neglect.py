@@ -157,19 +157,17 @@ def _table(shown: pd.DataFrame, level: str, level_name: str, names: dict, compon
     formats |= {"index": "{:+.2f}", "rank": "{:.0f}"}
     visible = render(shown, formats)
     ordered = visible.assign(_rank=shown["rank"]).sort_values(["_rank", level], na_position="last")
-    out = pd.DataFrame(
-        {
-            level_name: [names.get(code, code) for code in ordered[level]],
-            "Code": ordered[level].to_list(),
-            "Rank": ordered["rank"].to_list(),
-            "Neglect index": ordered["index"].to_list(),
-            "Indicators used": ordered["components"].astype(int).to_list(),
-        }
-    )
+    columns = {
+        level_name: [names.get(code, code) for code in ordered[level]],
+        "Code": ordered[level].to_list(),
+        "Rank": ordered["rank"].to_list(),
+        "Neglect index": ordered["index"].to_list(),
+        "Indicators used": ordered["components"].astype(int).to_list(),
+    }
     for metric_id in components:
-        out[SHORT_NAMES[metric_id]] = ordered[f"{metric_id}_value"].to_list()
-        out[f"{SHORT_NAMES[metric_id]}: z"] = ordered[f"{metric_id}_z"].to_list()
-    shown_table(out, f"neglect-index-by-{level}", key="neglect-table")
+        columns[SHORT_NAMES[metric_id]] = ordered[f"{metric_id}_value"].to_list()
+        columns[f"{SHORT_NAMES[metric_id]}: z"] = ordered[f"{metric_id}_z"].to_list()
+    shown_table(pd.DataFrame(columns), f"neglect-index-by-{level}", key="neglect-table")
     st.caption(shown.attrs["disclosure"]["note"])
 
 
