@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute, compute_many
 from dashboard.metrics.disclosure import suppress
-from dashboard.metrics.frames import totals_by
+from dashboard.metrics.frames import totals_by, with_columns
 from dashboard.metrics.store_overview import tables_with_rows
 from data_connectors.config import suppression_threshold
 
@@ -65,14 +65,14 @@ def neglect_table(engine: Engine, filters: Filters | None = None, level: str = "
     plain words about left-out components need. Same `attrs["left_out"]`."""
     indicators = _indicators(engine, filters or Filters(), level)
     frame = _index(indicators, level)
-    counts = pd.DataFrame(index=pd.Index(frame[level], name=level))
+    areas = frame[level].tolist()
+    counts = {}
     for metric_id, indicator in indicators.items():
-        parts = indicator.set_index(level)
-        counts[f"{metric_id}_numerator"] = parts["numerator"].reindex(counts.index).fillna(0)
-        counts[f"{metric_id}_denominator"] = parts["denominator"].reindex(counts.index).fillna(0)
-    out = frame.merge(counts.reset_index(), on=level, how="left")
-    out.attrs.update(frame.attrs)
-    return out
+        for part in ("numerator", "denominator"):
+            found = dict(zip(indicator[level].tolist(), indicator[part].tolist(), strict=True))
+            whole_or_not = indicator[part].dtype
+            counts[f"{metric_id}_{part}"] = np.array([found.get(area, 0) for area in areas], dtype=whole_or_not)
+    return with_columns(frame, counts)
 
 
 def left_out_reasons(table: pd.DataFrame, tables_with_rows: set[str]) -> dict[str, str]:
