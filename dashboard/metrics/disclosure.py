@@ -170,6 +170,7 @@ def render(frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> pd.
         raise ValueError("render() takes the result of suppress(), which records what it hid in frame.attrs")
     formats = dict(formats or {})
     small_label, counts = summary["small_label"], summary["count_columns"]
+    frame = without_attrs(frame)  # what people see carries no attrs
     reasons = ["" if pd.isna(reason) else str(reason) for reason in frame[REASON_COLUMN].tolist()]
     replaced = {}
     for column in [*counts, *summary["derived_columns"]]:
@@ -180,7 +181,6 @@ def render(frame: pd.DataFrame, formats: Mapping[str, str] | None = None) -> pd.
         text = ["" if np.isnan(value) else pattern.format(value) for value in frame[column].to_numpy(dtype="float64")]
         replaced[column] = np.where(small, small_label, np.where(hidden, HIDDEN_LABEL, np.array(text, dtype=object)))
     kept = frame.drop(columns=[c for c in frame.columns if c.endswith(FLAG_SUFFIX) or c == REASON_COLUMN])
-    kept.attrs = {}
     return with_columns(kept, replaced)
 
 
