@@ -202,16 +202,17 @@ def _bisected_tail_root(n: np.ndarray, p: float, probability: float, within_one:
     99.9% points of any binomial (checked; the whole range is used where it does not), and 45 halvings then
     leave far less than a millionth of a child.
     """
+    tail = special.betainc
     with np.errstate(all="ignore"):
-        mean, spread = n * p, 8 * np.sqrt(n * p * (1 - p)) + 10
-        low, high = np.maximum(mean - spread, 0.0), np.minimum(mean + spread, n + 1)
-        tail = special.betainc
-        bracketed = (tail(np.maximum(low, 1e-300), n - low + 1, p) >= probability) & (
-            tail(high, n - high + 1, p) <= probability
-        )
-        low, high = np.where(bracketed, low, 0.0), np.where(bracketed, high, n + 1)
         if within_one:
             low, high = np.zeros_like(n), np.ones_like(n)
+        else:
+            mean, spread = n * p, 8 * np.sqrt(n * p * (1 - p)) + 10
+            low, high = np.maximum(mean - spread, 0.0), np.minimum(mean + spread, n + 1)
+            bracketed = (tail(np.maximum(low, 1e-300), n - low + 1, p) >= probability) & (
+                tail(high, n - high + 1, p) <= probability
+            )
+            low, high = np.where(bracketed, low, 0.0), np.where(bracketed, high, n + 1)
         for _ in range(30 if within_one else 45):
             middle = (low + high) / 2
             too_low = tail(middle, n - middle + 1, p) > probability
