@@ -114,14 +114,18 @@ def store_exists(engine: Engine) -> bool:
     except sa.exc.ProgrammingError:
         pass  # the store answered but could not count its loads: most likely a new, empty store
     except sa.exc.SQLAlchemyError as error:
-        raise StoreError(f"the store cannot be opened ({type(error.orig or error).__name__})") from None
+        raise _unreachable(error) from None
     try:
         with engine.connect() as connection:
             if not sa.inspect(connection).has_table("loads"):
                 return False
             return connection.execute(loads).scalar_one() > 0
     except sa.exc.SQLAlchemyError as error:
-        raise StoreError(f"the store cannot be opened ({type(error.orig or error).__name__})") from None
+        raise _unreachable(error) from None
+
+
+def _unreachable(error: sa.exc.SQLAlchemyError) -> StoreError:
+    return StoreError(f"the store cannot be opened ({type(getattr(error, 'orig', None) or error).__name__})")
 
 
 def check_key_fingerprint(connection: sa.Connection, fingerprint: str) -> None:
