@@ -21,3 +21,19 @@ def test_every_shell_and_metrics_module_is_imported_before_serving() -> None:
     assert set(preload()) == expected
     assert {"pandas", "sqlalchemy", "duckdb", "plotly.graph_objects"} <= set(sys.modules)
     assert APP == DASHBOARD / "app.py"
+
+
+def test_the_dashboard_keeps_text_as_python_objects_and_a_load_still_reads_arrow(tmp_path: Path) -> None:
+    import pandas as pd
+
+    import dashboard.shell  # noqa: F401  (what every page imports first)
+    from data_connectors.readers import TEXT, iter_chunks, open_tabular
+
+    shown = pd.DataFrame({"agency": ["Police", None]})["agency"]
+    assert str(shown.dtype) == "str" and shown.dtype.storage == "python"
+    assert shown.isna().tolist() == [False, True]  # missing text is still NaN, as with Arrow storage
+
+    upload = tmp_path / "referrals.csv"
+    upload.write_text("child_id,agency\nC1,Police\n")
+    (chunk,) = iter_chunks(open_tabular(upload))
+    assert chunk["agency"].dtype == TEXT and chunk["agency"].tolist() == ["Police"]
