@@ -21,7 +21,8 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from streamlit.runtime.pages_manager import PagesManager
-from streamlit.testing.v1 import AppTest, app_test
+from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from data_connectors import schema
 from data_connectors.store import make_engine
@@ -67,12 +68,22 @@ class _AsOnARunningServer(PagesManager):
     server's first run. AppTest's reset lands on this subclass, so Streamlit keeps the server's answer."""
 
 
+_SERVERS_SCRIPTS = ScriptCache()
+"""A server compiles the entrypoint and each page once and keeps the code; AppTest starts every run with an
+empty cache, so each rerun would parse and compile both scripts again (about 5% of a page's rerun)."""
+
+
+def _as_on_a_running_server() -> None:
+    app_test.PagesManager = _AsOnARunningServer
+    app_test.ScriptCache = local_script_runner.ScriptCache = lambda: _SERVERS_SCRIPTS
+
+
 def rerun_times(store: str, page: str, localities: list[str], runs: int) -> list[float]:
     """Open the page, then change the locality `runs` times, timing each rerun."""
     import os
 
     os.environ["LOS_STORE_URL"] = store
-    app_test.PagesManager = _AsOnARunningServer
+    _as_on_a_running_server()
     app = AppTest.from_file(APP, default_timeout=300)
     app.run()
     if page != "pages/overview.py":
