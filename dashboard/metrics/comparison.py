@@ -159,8 +159,10 @@ def _units_hidden(shown: pd.DataFrame, hidden: np.ndarray) -> dict[str, np.ndarr
 
 
 def _span(frame: pd.DataFrame) -> str:
+    """'Apr 2024 to Mar 2025': the labels of the earliest and latest periods (one label for one period)."""
     if frame.empty:
         return ""
-    ordered = frame.sort_values("period_start")
-    first, last = ordered["period"].iloc[0], ordered["period"].iloc[-1]
+    bare = without_attrs(frame)
+    starts, labels = bare["period_start"].to_numpy(), bare["period"].to_numpy()
+    first, last = labels[starts.argmin()], labels[starts.argmax()]
     return first if first == last else f"{first} to {last}"

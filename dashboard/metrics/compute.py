@@ -171,11 +171,12 @@ def _frame(
     values = _dimension_values(filters, by, numerator, denominator, codes)
     starts = period_starts(_range(filters, numerator, denominator), grain)
     keys = [(start, value) for start in starts for value in values]
+    labels = {start: period_label(start, grain) for start in starts}
     # the columns are built first and framed once: a frame grown column by column costs more than the query
     columns: dict[str, object] = {
         "metric": chosen.id,
         "period_start": [k[0] for k in keys],
-        "period": [period_label(k[0], grain) for k in keys],
+        "period": [labels[k[0]] for k in keys],
     }
     if by is not None:
         columns[by] = [k[1] for k in keys]
