@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 
 import numpy as np
+import plotly.graph_objects as go
+import plotly.io
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
@@ -24,7 +26,16 @@ def run_page(page: str | None = None, query: dict[str, list[str] | str] | None =
         app.switch_page(page)
         app.run()
     assert not app.exception, [e.message for e in app.exception]
+    for chart in app.get("plotly_chart"):
+        assert json.loads(chart.proto.spec) == as_plotly_checks_it(chart.proto.spec)
     return app
+
+
+def as_plotly_checks_it(spec: str) -> dict:
+    """A chart's spec after plotly's own checking of every property (the dashboard builds its charts without
+    it, `shell.charts._figure`): raises on a property plotly does not know or a value it refuses, and differs
+    from the spec where plotly would have changed a value."""
+    return json.loads(plotly.io.to_json(go.Figure(json.loads(spec)), validate=False))
 
 
 def tiles(app: AppTest) -> dict[str, str]:

@@ -2,10 +2,10 @@
 suppressed values visibly marked, and the Okabe-Ito palette so colour-blind viewers read them too.
 Making Data Count colours: blue for improvement, orange for concern, purple for neither, grey otherwise.
 
-Each figure is built in one `go.Figure(data=..., layout=...)` call from plain dicts (~2-3 ms): adding traces,
-lines and axes one call at a time goes through plotly's update path and took ~10-20 ms a chart. Words go in
-as lists; numbers as numpy arrays, which plotly sends as binary blocks (quicker to write than lists, and a
-hidden value stays NaN, a gap)."""
+Each figure is built from plain dicts in one call (`_figure`): adding traces, lines and axes one call at a
+time goes through plotly's update path and took ~10-20 ms a chart. Words go in as lists; numbers as numpy
+arrays, which plotly sends as binary blocks (quicker to write than lists, and a hidden value stays NaN, a
+gap)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.colors import get_colorscale
 
 from dashboard.metrics.definitions import Metric
 from dashboard.metrics.disclosure import HIDDEN_LABEL
@@ -28,6 +29,7 @@ BLUE, ORANGE, SKY, GREEN, VERMILLION, PURPLE, GREY = (
     "#CC79A7",
     "#7F7F7F",
 )
+BLUES = get_colorscale("Blues")  # ColorBrewer's, as plotly.py names it (plotly.js's own "Blues" differs)
 POINT_COLOURS = {
     "common_cause": GREY,
     "improvement": BLUE,
@@ -38,6 +40,14 @@ POINT_COLOURS = {
 }
 UNITS = {"ratio": "%", "rate_per_10k": " per 10,000", "count": ""}
 FUNNEL_NAMES_ALL = 8  # a funnel plot with more units names only those outside the limits (all on hover)
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """The figure from its traces and layout, without plotly checking every property against its schema, which
+    was 5 of the 6 ms a chart took to build (plotly's `_validate` switch, as plotly builds its own templates;
+    plotly is pinned). The builders here are fixed code, and every page test holds each chart a page draws
+    equal to plotly's checked version of it (`tests/app_pages.run_page`)."""
+    return go.Figure(data=data, layout=layout, _validate=False)
 
 
 def value_text(value: float, chosen: Metric) -> str:
@@ -180,7 +190,7 @@ def spc_chart(
         lines.append(_line(chosen.target, {"color": GREEN, "dash": "dot"}, "target"))
     if reference is not None and pd.notna(reference[0]):
         lines.append(_line(reference[0], {"color": VERMILLION, "dash": "dot", "width": 1}, reference[1], "left"))
-    return go.Figure(data=traces, layout=_layout(title, caption, lines=lines))
+    return _figure(traces, _layout(title, caption, lines=lines))
 
 
 def _sorted_labels(
@@ -234,7 +244,7 @@ def ranked_bars(
         xaxis={"title": {"text": value_title}},
         yaxis={"type": "category"},
     )
-    return go.Figure(data=[bars], layout=layout)
+    return _figure([bars], layout)
 
 
 def interval_dots(
@@ -293,7 +303,7 @@ def interval_dots(
     layout = _layout(
         title, caption, height=max(300, 28 * len(shown) + 140), lines=lines, xaxis=xaxis, yaxis={"type": "category"}
     )
-    return go.Figure(data=[dots], layout=layout)
+    return _figure([dots], layout)
 
 
 def bars_with_intervals(
@@ -335,7 +345,7 @@ def bars_with_intervals(
         ],
         "hoverinfo": "text",
     }
-    return go.Figure(data=[bars], layout=_layout(title, caption, height=max(300, 40 * len(shown) + 120)))
+    return _figure([bars], _layout(title, caption, height=max(300, 40 * len(shown) + 120)))
 
 
 def funnel_chart(
@@ -411,7 +421,7 @@ def funnel_chart(
         xaxis={"title": {"text": x_title or denominator}, "rangemode": "tozero"},
         yaxis={"title": {"text": chosen.label + (UNITS[chosen.kind] and f" ({UNITS[chosen.kind].strip()})")}},
     )
-    return go.Figure(data=traces, layout=layout)
+    return _figure(traces, layout)
 
 
 def heatmap(
@@ -439,7 +449,7 @@ def heatmap(
         "y": list(table.index),
         "text": text.to_numpy().tolist(),
         "texttemplate": "%{text}",
-        "colorscale": "Blues",
+        "colorscale": BLUES,
         "hovertemplate": f"{y_title} %{{y}}<br>{x_title} %{{x}}<br>%{{text}}<extra></extra>",
     }
     layout = _layout(
@@ -449,7 +459,7 @@ def heatmap(
         xaxis={"title": {"text": x_title}, "type": "category"},
         yaxis={"title": {"text": y_title}, "type": "category", "autorange": "reversed"},
     )
-    return go.Figure(data=[cells], layout=layout)
+    return _figure([cells], layout)
 
 
 def path_chart(steps: pd.DataFrame, title: str, caption: str) -> go.Figure:
@@ -475,4 +485,4 @@ def path_chart(steps: pd.DataFrame, title: str, caption: str) -> go.Figure:
         xaxis={"title": {"text": "over the period"}, "rangemode": "tozero"},
         yaxis={"type": "category", "autorange": "reversed"},
     )
-    return go.Figure(data=[bars], layout=layout)
+    return _figure([bars], layout)
