@@ -148,3 +148,18 @@ def test_count_limits_from_scipys_inverse_agree_with_bisection_everywhere():
                 rtol=0,
                 atol=1e-5,
             )
+
+
+def test_a_lower_count_limit_at_or_below_no_children_is_given_as_zero_and_the_rest_exactly():
+    # No count can fall below a lower limit of 0 or less, and its proportion is 0 either way: the limits say 0
+    # there rather than work out how far below, and elsewhere agree with bisection.
+    from dashboard.metrics.funnel import LEVELS, _binomial_count_limits, _bisected_tail_root
+
+    sizes = np.arange(1.0, 300.0)
+    for target in (0.02, 0.3):
+        limits = _binomial_count_limits(sizes, target)
+        for suffix, confidence in LEVELS.items():
+            exact = _bisected_tail_root(sizes, target, 1 - (1 - confidence) / 2) - 1
+            lower = limits[suffix][0]
+            assert (exact <= 0).sum() >= 5 and (lower[exact <= 0] == 0).all()
+            np.testing.assert_allclose(lower[exact > 0], exact[exact > 0], rtol=0, atol=1e-5)

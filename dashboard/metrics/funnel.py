@@ -164,28 +164,33 @@ def funnel_axis(largest: float, smallest: float = 1, points: int = 100) -> np.nd
 def _binomial_count_limits(n: np.ndarray, p: float) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     """Continuous count limits: P(X >= upper) = alpha/2 and P(X <= lower) = alpha/2 for X ~ Binomial(n, p).
 
-    Worked out once per distinct denominator (units of the same size share their limits)."""
+    Worked out once per distinct denominator (units of the same size share their limits). A lower limit at or
+    below no children is no limit (no count can fall below it, and its proportion is 0), so it is given as 0
+    without working out how far below: that was most of a funnel's arithmetic, for small units."""
     sizes, back = np.unique(n, return_inverse=True)
     limits = {}
     for suffix, confidence in LEVELS.items():
         tail = (1 - confidence) / 2
         upper = _binomial_tail_root(sizes, p, tail)[back]
-        lower = _binomial_tail_root(sizes, p, 1 - tail)[back] - 1
+        lower = _binomial_tail_root(sizes, p, 1 - tail, below_one_as_one=True)[back] - 1
         limits[suffix] = (lower, upper)
     return limits
 
 
-def _binomial_tail_root(n: np.ndarray, p: float, probability: float) -> np.ndarray:
+def _binomial_tail_root(n: np.ndarray, p: float, probability: float, below_one_as_one: bool = False) -> np.ndarray:
     """k in (0, n + 1) where P(X >= k) = I_p(k, n - k + 1) equals ``probability``.
 
     P(X >= k) = 1 - P(X <= k - 1), so scipy's ``bdtrik`` (the binomial distribution function inverted in the
     count, continuous in between) gives k - 1 directly, about four times faster than bisection. It stops at 0
-    counts, so a root below 1 (tiny or extreme targets, one-child units) is found by bisection instead.
+    counts, so a root below 1 (tiny or extreme targets, one-child units) is found by bisection instead, or
+    given as 1 with `below_one_as_one` (for a caller to whom every such root means the same).
     """
     with np.errstate(all="ignore"):
         root = special.bdtrik(1 - probability, n, p) + 1
     below_one = (n > 0) & (root <= 1)  # the root lies in (0, 1]: bisect that count alone
-    if below_one.any():
+    if below_one.any() and below_one_as_one:
+        root[below_one] = 1.0
+    elif below_one.any():
         root[below_one] = _bisected_tail_root(n[below_one], p, probability, within_one=True)
     unresolved = (n > 0) & np.isnan(root)
     if unresolved.any():
