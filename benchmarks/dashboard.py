@@ -14,6 +14,7 @@ Figures only: it is not a timed test.
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import tempfile
 import time
@@ -24,6 +25,7 @@ from streamlit.runtime.pages_manager import PagesManager
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
+from dashboard.__main__ import ready_to_serve
 from data_connectors import schema
 from data_connectors.store import make_engine
 from tests.browser import chromium, running_dashboard
@@ -73,7 +75,11 @@ _SERVERS_SCRIPTS = ScriptCache()
 empty cache, so each rerun would parse and compile both scripts again (about 5% of a page's rerun)."""
 
 
+@functools.cache
 def _as_on_a_running_server() -> None:
+    """This process as `python -m dashboard` makes the server's (`ready_to_serve`), and AppTest as a running
+    server behaves."""
+    ready_to_serve()
     app_test.PagesManager = _AsOnARunningServer
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: _SERVERS_SCRIPTS
 
@@ -99,6 +105,7 @@ def rerun_times(store: str, page: str, localities: list[str], runs: int) -> list
 
 
 def empty_rerun_times(runs: int) -> list[float]:
+    _as_on_a_running_server()
     with tempfile.TemporaryDirectory() as folder:
         script = Path(folder) / "empty.py"
         script.write_text(EMPTY_PAGE)

@@ -3,12 +3,14 @@
 It is `streamlit run dashboard/app.py` with one difference: the libraries and modules every page uses
 (pandas, SQLAlchemy, DuckDB, plotly, the metrics and the page shell) are imported before the server starts
 listening. `streamlit run` leaves that to the first visitor's first run, which then spends about two of its
-seconds importing; here the server takes those seconds once, at start, before anyone is waiting. The
-default view is then worked out as the server starts (`dashboard.shell.warm`).
+seconds importing; here the server takes those seconds once, at start, before anyone is waiting (and sets
+what it imported aside from the garbage collector). The default view is then worked out as the server
+starts (`dashboard.shell.warm`).
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import pkgutil
@@ -38,8 +40,18 @@ def preload() -> list[str]:
     return names
 
 
-def main(argv: list[str] | None = None) -> None:
+def ready_to_serve() -> None:
+    """What the process does before the server listens: `preload`, then set everything it imported aside from
+    the garbage collector (`gc.freeze`). Those objects live as long as the server does, yet each full
+    collection walked all of them (about 200,000), a pause of around 100 ms in the middle of someone's page
+    every few runs; frozen, a full collection walks only what the runs made."""
     preload()
+    gc.collect()
+    gc.freeze()
+
+
+def main(argv: list[str] | None = None) -> None:
+    ready_to_serve()
     from streamlit.web import cli
 
     from dashboard.shell.warm import warm_when_serving

@@ -37,3 +37,18 @@ def test_the_dashboard_keeps_text_as_python_objects_and_a_load_still_reads_arrow
     upload.write_text("child_id,agency\nC1,Police\n")
     (chunk,) = iter_chunks(open_tabular(upload))
     assert chunk["agency"].dtype == TEXT and chunk["agency"].tolist() == ["Police"]
+
+
+def test_what_the_server_imported_is_set_aside_from_the_garbage_collector() -> None:
+    import subprocess
+
+    script = (
+        "import gc, pandas as pd; from dashboard.__main__ import preload, ready_to_serve; "
+        "walked = lambda: any(o is pd.DataFrame.merge for o in gc.get_objects(generation=2)); "
+        "preload(); gc.collect(); before = walked(); ready_to_serve(); "
+        "print(before, gc.get_freeze_count(), walked())"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    walked_before, frozen, walked_after = out.stdout.split()
+    assert walked_before == "True"  # a full collection walked the libraries' objects
+    assert int(frozen) > 100_000 and walked_after == "False"  # now set aside
