@@ -464,11 +464,12 @@ def heatmap(
 
 def path_chart(steps: pd.DataFrame, title: str, caption: str) -> go.Figure:
     """Counts along a path (contacts to plans), one bar per step in order, each labelled with its count
-    (or "<5" where hidden: the bar is then left out, so its length cannot be read off the axis)."""
+    (or "<5" where hidden: the bar is then drawn at no length, so its length cannot be read off the axis,
+    and the label sits at the start of the axis)."""
     names, shown = steps["step"].tolist(), steps["shown"].tolist()
     bars = {
         "type": "bar",
-        "x": steps["count"].to_numpy(),
+        "x": np.nan_to_num(steps["count"].to_numpy(dtype=float)),
         "y": names,
         "orientation": "h",
         "marker": {"color": BLUE},
