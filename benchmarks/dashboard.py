@@ -26,6 +26,7 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest, app_test, local_script_runner
 
 from dashboard.__main__ import ready_to_serve
+from dashboard.shell.page import SECTIONS, PageSections
 from data_connectors import schema
 from data_connectors.store import make_engine
 from tests.browser import chromium, running_dashboard
@@ -84,8 +85,11 @@ def _as_on_a_running_server() -> None:
     app_test.ScriptCache = local_script_runner.ScriptCache = lambda: _SERVERS_SCRIPTS
 
 
-def rerun_times(store: str, page: str, localities: list[str], runs: int) -> list[float]:
-    """Open the page, then change the locality `runs` times, timing each rerun."""
+def rerun_times(
+    store: str, page: str, localities: list[str], runs: int, section: dict[str, str] | None = None
+) -> list[float]:
+    """Open the page (at a section, as its link opens it: {URL key: label}), then change the locality `runs`
+    times, timing each rerun."""
     import os
 
     os.environ["LOS_STORE_URL"] = store
@@ -94,6 +98,7 @@ def rerun_times(store: str, page: str, localities: list[str], runs: int) -> list
     app.run()
     if page != "pages/overview.py":
         app.switch_page(page)
+        app.query_params.update(section or {})
         app.run()
     times = []
     for name in localities[:runs]:
@@ -186,11 +191,15 @@ def main() -> None:
     for page in PAGES:
         if not (REPO / "dashboard" / page).exists():
             continue
-        times = rerun_times(args.region_store, page, names, args.runs)
-        print(
-            f"{page:>26}: rerun after a locality change: median {statistics.median(times) * 1000:,.0f} ms, "
-            f"p95 {_p95(times) * 1000:,.0f} ms (target p95 300 ms)"
-        )
+        sections = SECTIONS.get(Path(page).stem, PageSections("", ("",)))
+        for label in sections.labels:
+            section = {sections.key: label} if label else None
+            times = rerun_times(args.region_store, page, names, args.runs, section)
+            shown = f"{page} {label}".strip()
+            print(
+                f"{shown:>36}: rerun after a locality change: median {statistics.median(times) * 1000:,.0f} ms, "
+                f"p95 {_p95(times) * 1000:,.0f} ms (target p95 300 ms)"
+            )
     print(
         f"server memory with 10 sessions (regional tier): {server_memory_mb(args.region_store, 10):,.0f} MB "
         "(target 2,048 MB)"

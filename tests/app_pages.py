@@ -12,6 +12,8 @@ import plotly.graph_objects as go
 import plotly.io
 from streamlit.testing.v1 import AppTest
 
+from dashboard.shell.page import SECTIONS
+
 APP = str(Path(__file__).resolve().parent.parent / "dashboard" / "app.py")
 
 
@@ -29,6 +31,41 @@ def run_page(page: str | None = None, query: dict[str, list[str] | str] | None =
     for chart in app.get("plotly_chart"):
         assert json.loads(chart.proto.spec) == as_plotly_checks_it(chart.proto.spec)
     return app
+
+
+class SectionRuns:
+    """A page opened at each of its sections by the section's own link (`sections[label]` is that run), read as
+    one page where a test wants the whole of it: the elements of a kind from every section in turn."""
+
+    def __init__(self, runs: dict[str, AppTest]) -> None:
+        self._runs = runs
+
+    def __getitem__(self, label: str) -> AppTest:
+        return self._runs[label]
+
+    def items(self):
+        return self._runs.items()
+
+    def values(self):
+        return self._runs.values()
+
+    def get(self, kind: str) -> list:
+        return [element for run in self._runs.values() for element in run.get(kind)]
+
+    def __getattr__(self, kind: str) -> list:  # markdown, caption, info, dataframe, metric, ...
+        if kind.startswith("_"):
+            raise AttributeError(kind)
+        return [element for run in self._runs.values() for element in getattr(run, kind)]
+
+    @property
+    def session_state(self):
+        return next(iter(self._runs.values())).session_state
+
+
+def run_sections(page: str, query: dict[str, list[str] | str] | None = None) -> SectionRuns:
+    """The page opened at each of its sections (`shell.page.SECTIONS`), as a link to each opens it."""
+    sections = SECTIONS[Path(page).stem]
+    return SectionRuns({label: run_page(page, {**(query or {}), sections.key: label}) for label in sections.labels})
 
 
 def as_plotly_checks_it(spec: str) -> dict:

@@ -1,6 +1,6 @@
 """The dashboard in a real Chromium: a filter chosen on one page stays when moving to another, the copied
-link reopens the same view in a fresh browser, and every page renders without an error (with a
-screenshot of each saved under test-artifacts/screenshots for review)."""
+link reopens the same view (and the same section of a page) in a fresh browser, and every page and section
+renders without an error (with a screenshot of each saved under test-artifacts/screenshots for review)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from dashboard.shell.page import SECTIONS, PageSections
 from data_connectors.pipeline import run_load
 from tests.browser import REPO_ROOT, chromium, running_dashboard
 from tests.metrics_world import write_metrics_world
@@ -81,12 +82,41 @@ def test_every_page_renders_and_is_captured(dashboard_url: str) -> None:
 
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         for path, heading in _registered_paths().items():
-            page.goto(f"{dashboard_url}/{path}")
-            expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=30_000)
-            page.wait_for_timeout(4000)  # let charts finish drawing before the screenshot
-            expect(page.locator('[data-testid="stException"]')).to_have_count(0)
-            expect(page.get_by_text("Something went wrong")).to_have_count(0)
-            page.screenshot(path=SCREENSHOTS / f"page-{path or 'overview'}.png", full_page=True)
+            sections = SECTIONS.get(path, PageSections("", ("",)))
+            for number, label in enumerate(sections.labels):
+                query = f"?{urllib.parse.urlencode({sections.key: label})}" if number else ""
+                page.goto(f"{dashboard_url}/{path}{query}")
+                expect(page.get_by_role("heading", name=heading).first).to_be_visible(timeout=30_000)
+                if label:
+                    expect(page.get_by_role("tab", name=label)).to_have_attribute("aria-selected", "true")
+                page.wait_for_timeout(4000)  # let charts finish drawing before the screenshot
+                expect(page.locator('[data-testid="stException"]')).to_have_count(0)
+                expect(page.get_by_text("Something went wrong")).to_have_count(0)
+                name = "-".join(part for part in (path or "overview", label.lower().replace(" ", "-")) if part)
+                page.screenshot(path=SCREENSHOTS / f"page-{name}.png", full_page=True)
+
+
+def test_a_section_chosen_is_in_the_link(dashboard_url: str) -> None:
+    with chromium() as browser:
+        from playwright.sync_api import expect
+
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        page.goto(f"{dashboard_url}/thresholds?locality=North")
+        expect(page.get_by_role("heading", name="Do referrers and the front door see the same level")).to_be_visible(
+            timeout=30_000
+        )
+        page.get_by_role("tab", name="Contact to plan").click()
+        path_heading = page.get_by_role("heading", name="From contact to child protection plan")
+        expect(path_heading).to_be_visible(timeout=30_000)
+        expect(page.get_by_role("heading", name="Do referrers and the front door see the same level")).to_have_count(0)
+        link = page.url
+        query = urllib.parse.parse_qs(urllib.parse.urlparse(link).query)
+        assert query.get("thresholds_section") == ["Contact to plan"] and query.get("locality") == ["North"]
+        fresh = browser.new_context(viewport={"width": 1600, "height": 1000}).new_page()
+        fresh.goto(link)
+        expect(fresh.get_by_role("heading", name="From contact to child protection plan")).to_be_visible(timeout=30_000)
+        expect(fresh.get_by_role("tab", name="Contact to plan")).to_have_attribute("aria-selected", "true")
+        expect(fresh.locator(".st-key-view_caption")).to_contain_text("North ·", timeout=30_000)
 
 
 def test_a_deep_link_is_the_first_request_a_new_server_answers(tmp_path_factory: pytest.TempPathFactory) -> None:

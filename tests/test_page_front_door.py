@@ -16,14 +16,16 @@ from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.funnel import proportion_funnel
 from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr
+from dashboard.shell.page import SECTIONS
 from dashboard.shell.view import VIEW_KEY
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
-from tests.app_pages import figures, run_page, trace
+from tests.app_pages import figures, run_page, run_sections, trace
 from tests.front_door_world import write_front_door_world
 from tests.stores import TEST_KEY, new_store_url
 
 PAGE = "pages/front_door.py"
+OVER_TIME, AGENCIES = SECTIONS["front_door"].labels
 # "All data" runs from the first event (Tue 9 Jan 2024) to the last (an assessment starting Wed 12 Jun 2024)
 ALL_DATA = Filters(start=dt.date(2024, 1, 9), end=dt.date(2024, 6, 12))
 SPC_CHARTS = {
@@ -48,10 +50,10 @@ def world_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathF
 
 @pytest.fixture(scope="module")
 def everything(world_url: str):
-    """The page over all the data (one run shared by the tests that only read it)."""
+    """The page over all the data, each section opened by its link (shared by the tests that only read it)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LOS_STORE_URL", world_url)
-        yield run_page(PAGE, {"period": "All data"})
+        yield run_sections(PAGE, {"period": "All data"})
 
 
 def _same(shown: list, expected) -> None:
@@ -162,7 +164,7 @@ def test_table_hides_an_agency_in_every_column(everything) -> None:
 
 def test_a_locality_in_the_link_changes_the_figures(world_url: str, monkeypatch) -> None:
     monkeypatch.setenv("LOS_STORE_URL", world_url)
-    app = run_page(PAGE, {"locality": ["South"], "period": "All data"})
+    app = run_sections(PAGE, {"locality": ["South"], "period": "All data"})
     south = Filters(locality=("SOUTH",), start=ALL_DATA.start, end=ALL_DATA.end)
     _check_against_metrics_layer(app, world_url, south)
     words = _markdown(app)
@@ -180,7 +182,7 @@ def test_a_locality_in_the_link_changes_the_figures(world_url: str, monkeypatch)
 
 def test_an_agency_in_the_link(world_url: str, monkeypatch) -> None:
     monkeypatch.setenv("LOS_STORE_URL", world_url)
-    app = run_page(PAGE, {"agency": ["Police"], "period": "All data"})
+    app = run_sections(PAGE, {"agency": ["Police"], "period": "All data"})
     police = Filters(agency=("6",), start=ALL_DATA.start, end=ALL_DATA.end)
     _check_against_metrics_layer(app, world_url, police)
     # police: 20 referrals from 30 contacts (10 more ended in advice)
@@ -195,3 +197,12 @@ def test_a_view_with_nothing_in_it_says_so(world_url: str, monkeypatch) -> None:
         "Nothing matches this view: widen the period, or choose another locality or agency."
     ]
     assert not app.error
+
+
+def test_only_the_section_the_link_opens_is_drawn(everything, world_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("LOS_STORE_URL", world_url)
+    # a link without a section opens the first; each section draws its own charts and none of the others'
+    assert list(figures(run_page(PAGE, {"period": "All data"}))) == list(figures(everything[OVER_TIME]))
+    assert set(figures(everything[OVER_TIME])) == set(SPC_CHARTS.values())
+    assert set(figures(everything[AGENCIES])) == {SHARES, CONVERSION, INFORMATION}
+    assert not everything[OVER_TIME].dataframe and len(everything[AGENCIES].dataframe) == 1

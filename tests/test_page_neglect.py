@@ -12,14 +12,17 @@ from dashboard.metrics.catalogue import metric
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.neglect import indicator_by_area, neglect_index
 from dashboard.metrics.spc import xmr
+from dashboard.shell.page import SECTIONS
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
-from tests.app_pages import run_page
+from tests.app_pages import run_page, run_sections
 from tests.chart_specs import chart_specs, chart_titled, trace
 from tests.neglect_world import W1, W2, W3, write_neglect_world
 from tests.stores import TEST_KEY, new_store_url
 
 PAGE = "pages/neglect.py"
+SECTION_KEY = SECTIONS["neglect"].key
+BY_AREA, OVER_TIME = SECTIONS["neglect"].labels
 FY = "Financial year 2024-25"
 FY_FILTERS = Filters(start=dt.date(2024, 4, 1), end=dt.date(2025, 3, 31))
 ASSESSMENT, PLANS, ABSENCE = (
@@ -44,7 +47,7 @@ def _index_table(app) -> pd.DataFrame:
 def test_every_value_equals_the_metrics_layer_and_the_hand_worked_one(world_url: str, monkeypatch) -> None:
     monkeypatch.setenv("LOS_STORE_URL", world_url)
     monkeypatch.setenv("LOS_SUPPRESSION_THRESHOLD", "1")  # nothing hidden: every value can be compared
-    app = run_page(PAGE, {"period": FY})
+    app = run_sections(PAGE, {"period": FY})
     shown = _index_table(app)
     expected = neglect_index(make_engine(world_url), FY_FILTERS, level="ward").set_index("ward")
     assert list(shown.index) == list(expected.index) == [W3, W2, W1]  # ranked, most signs of neglect first
@@ -81,7 +84,7 @@ def test_every_value_equals_the_metrics_layer_and_the_hand_worked_one(world_url:
 
 def test_left_out_components_are_named_and_the_method_is_shown(world_url: str, monkeypatch) -> None:
     monkeypatch.setenv("LOS_STORE_URL", world_url)
-    app = run_page(PAGE, {"period": FY})
+    app = run_sections(PAGE, {"period": FY})
     [warning] = [w.value for w in app.warning]
     assert "no data loaded yet for early help for neglect per 10,000 children" in warning
     assert "no data loaded yet for neglect assessments graded 4 or 5 overall" in warning
@@ -95,7 +98,7 @@ def test_left_out_components_are_named_and_the_method_is_shown(world_url: str, m
 
 def test_small_counts_are_hidden_and_the_index_cannot_give_them_back(world_url: str, monkeypatch) -> None:
     monkeypatch.setenv("LOS_STORE_URL", world_url)
-    app = run_page(PAGE, {"period": FY})  # the default threshold: counts of 1 to 4 hidden
+    app = run_sections(PAGE, {"period": FY})  # the default threshold: counts of 1 to 4 hidden
     shown = _index_table(app)
     # counts of 1 and 2 are hidden with their value and z-score ("c"); zeros are shown. Ward Two (1 assessment)
     # and Ward One (2 plans) have one hidden component each, so their persistent absence is hidden too, or
@@ -112,14 +115,14 @@ def test_small_counts_are_hidden_and_the_index_cannot_give_them_back(world_url: 
 def test_localities_and_a_locality_filter(world_url: str, monkeypatch) -> None:
     monkeypatch.setenv("LOS_STORE_URL", world_url)
     monkeypatch.setenv("LOS_SUPPRESSION_THRESHOLD", "1")
-    app = run_page(PAGE, {"period": FY, "neglect_level": "Locality"})
+    app = run_sections(PAGE, {"period": FY, "neglect_level": "Locality"})
     shown = app.dataframe[0].value.set_index("Locality")
     # two localities: every z-score is +1 or -1. South (A2 + A3, 2,000 child-years): assessment 15 per
     # 10,000 (above North's 0), plans 5 (below North's 20), absence 20% (above 10%): index +1/3
     assert shown["Neglect index"].to_dict() == {"South": "+0.33", "North": "-0.33"}
     assert shown.loc["South", ASSESSMENT] == "15.0" and shown.loc["South", PLANS] == "5.0"
 
-    app = run_page(PAGE, {"period": FY, "locality": ["South"]})
+    app = run_sections(PAGE, {"period": FY, "locality": ["South"]})
     shown = _index_table(app)
     south = Filters(locality=("SOUTH",), start=FY_FILTERS.start, end=FY_FILTERS.end)
     expected = neglect_index(make_engine(world_url), south, level="ward").set_index("ward")
@@ -130,7 +133,7 @@ def test_localities_and_a_locality_filter(world_url: str, monkeypatch) -> None:
 def test_trends_are_the_monthly_series_of_the_view(world_url: str, monkeypatch) -> None:
     monkeypatch.setenv("LOS_STORE_URL", world_url)
     monkeypatch.setenv("LOS_SUPPRESSION_THRESHOLD", "1")
-    app = run_page(PAGE, {"period": FY})
+    app = run_sections(PAGE, {"period": FY})
     plans = chart_titled(app, "Are child protection plans for neglect changing?")
     series = compute(make_engine(world_url), "cp_plans_neglect_rate_per_10k", FY_FILTERS, grain="month")
     drawn = trace(plans, metric("cp_plans_neglect_rate_per_10k").label)
@@ -146,7 +149,7 @@ def test_trends_are_the_monthly_series_of_the_view(world_url: str, monkeypatch) 
 
 def test_one_area_cannot_be_ranked_but_its_trends_show(world_url: str, monkeypatch) -> None:
     monkeypatch.setenv("LOS_STORE_URL", world_url)
-    app = run_page(PAGE, {"period": FY, "ward": ["Ward Two"]})
+    app = run_sections(PAGE, {"period": FY, "ward": ["Ward Two"]})
     assert [i.value for i in app.info][0] == (
         "The index compares areas with each other, and this view holds only one ward: compare by a finer level "
         "(ward or small area) or widen the view."
@@ -177,3 +180,13 @@ def test_rates_are_per_year_however_many_financial_years_the_period_touches(worl
         "ward"
     )
     assert rates.loc[W3, ["numerator", "denominator", "value"]].tolist() == pytest.approx([1, 500, 20.0])
+
+
+def test_only_the_section_the_link_opens_is_drawn(world_url: str, monkeypatch) -> None:
+    monkeypatch.setenv("LOS_STORE_URL", world_url)
+    first = run_page(PAGE, {"period": FY})  # a link without a section opens the first: the index, no trends
+    assert [c["layout"]["title"]["text"].split("<br>")[0] for c in chart_specs(first)] == [
+        "Which areas show most signs of neglect?"
+    ]
+    trends = run_page(PAGE, {"period": FY, SECTION_KEY: OVER_TIME})
+    assert not trends.dataframe and len(chart_specs(trends)) == 4  # a chart for each component with data

@@ -12,11 +12,12 @@ from dashboard.metrics.comparison import compared_by
 from dashboard.metrics.disclosure import disclosure_note, render
 from dashboard.shell.charts import bars_with_intervals
 from dashboard.shell.guard import NothingToShow, page_guard
-from dashboard.shell.page import page_header
+from dashboard.shell.page import page_header, page_sections
 from dashboard.shell.results import metric_results
 from dashboard.shell.sections import FUNNEL_METHOD, SPC_METHOD, funnel_section, spc_section
 from dashboard.shell.store_facts import data_version, store_facts
 from dashboard.shell.tables import shown_table
+from dashboard.shell.view import View
 from dashboard.store_access import current_store_url
 from data_connectors.config import suppression_threshold
 
@@ -74,83 +75,92 @@ def main() -> None:
         view = page_header(TITLE, QUESTION)
         url = current_store_url()
         version = data_version(url)
-        facts = store_facts(url, version)
         series = metric_results(url, version, ("contacts", "referrals", *OVER_TIME), view.filters, grain="month")
         contacts, referrals = series["contacts"], series["referrals"]
         if int(contacts["numerator"].sum()) == 0 and int(referrals["numerator"].sum()) == 0:
             raise NothingToShow(NOTHING)
+        over_time, by_agency = page_sections("front_door")
+        with over_time:
+            if over_time.open:
+                _over_time(series, view)
+        with by_agency:
+            if by_agency.open:
+                _by_agency(url, version, view)
 
-        st.subheader("Is the front door changing?")
-        st.caption(
-            "Four measures of the front door month by month, each with its value over the whole period and, where "
-            "DfE publishes one, England's (the dotted line). " + SPC_METHOD
-        )
-        ids = list(OVER_TIME)
-        for row in (ids[:2], ids[2:]):
-            for column, metric_id in zip(st.columns(2), row, strict=True):
-                with column:
-                    spc_section(series[metric_id], view, OVER_TIME[metric_id], key=f"spc-{metric_id}")
 
-        points = compared_by(metric_results(url, version, BY_AGENCY, view.filters, by="agency"), "agency")
-        names = facts.agencies
-        chosen_only = (
-            " Only the agencies chosen in the filter bar are compared, so the partnership line is their combined "
-            "figure."
-            if view.filters.agency
-            else ""
-        )
+def _over_time(series: dict[str, pd.DataFrame], view: View) -> None:
+    st.subheader("Is the front door changing?")
+    st.caption(
+        "Four measures of the front door month by month, each with its value over the whole period and, where "
+        "DfE publishes one, England's (the dotted line). " + SPC_METHOD
+    )
+    ids = list(OVER_TIME)
+    for row in (ids[:2], ids[2:]):
+        for column, metric_id in zip(st.columns(2), row, strict=True):
+            with column:
+                spc_section(series[metric_id], view, OVER_TIME[metric_id], key=f"spc-{metric_id}")
 
-        st.subheader("Who refers?")
-        st.caption(
-            "Each agency's share of all referrals in the view, with its 95% interval: who sees children first, "
-            "and whose referrals the front door spends its time on." + chosen_only
-        )
-        share = metric("referrals_by_source")
-        st.plotly_chart(
-            bars_with_intervals(
-                points["referrals_by_source"],
-                "agency",
-                share,
-                "Which agencies refer children to social care, and what share of referrals comes from each?",
-                view.caption(),
-                names=names,
-            ),
-            key="bars-referrals_by_source",
-            width="stretch",
-        )
 
-        st.subheader("Do agencies' referrals lead to help, with the information needed?")
-        st.caption(
-            "Whether each agency's referrals led to an assessment or a section 47 enquiry (a sign that referrals "
-            "match the threshold for social care), and whether they carried the referrer's view of need, the "
-            "decision, its date, the outcome and the child's home area. " + FUNNEL_METHOD + chosen_only
-        )
-        funnel_section(
-            points["referral_conversion_by_source"],
-            metric("referral_conversion_by_source"),
-            names,
-            view,
-            "Which agencies' referrals lead to an assessment or s47 enquiry more or less often than most?",
-            "referrals with an outcome recorded",
-            key="funnel-conversion",
-        )
-        funnel_section(
-            points["referral_information_quality"],
-            metric("referral_information_quality"),
-            names,
-            view,
-            "Which agencies' referrals carry complete information more or less often than most?",
-            "referrals",
-            key="funnel-information",
-        )
+def _by_agency(url: str, version: int, view: View) -> None:
+    points = compared_by(metric_results(url, version, BY_AGENCY, view.filters, by="agency"), "agency")
+    names = store_facts(url, version).agencies
+    chosen_only = (
+        " Only the agencies chosen in the filter bar are compared, so the partnership line is their combined figure."
+        if view.filters.agency
+        else ""
+    )
 
-        st.subheader("Figures by agency")
-        st.caption(
-            "Every agency's figures over the period, to download. An agency with a figure too small to show is "
-            "hidden in every column, so that one column cannot give away another. "
-            + disclosure_note(suppression_threshold())
-        )
-        shown_table(agency_table(points, names), "front-door-by-agency", key="front-door-table")
+    st.subheader("Who refers?")
+    st.caption(
+        "Each agency's share of all referrals in the view, with its 95% interval: who sees children first, "
+        "and whose referrals the front door spends its time on." + chosen_only
+    )
+    share = metric("referrals_by_source")
+    st.plotly_chart(
+        bars_with_intervals(
+            points["referrals_by_source"],
+            "agency",
+            share,
+            "Which agencies refer children to social care, and what share of referrals comes from each?",
+            view.caption(),
+            names=names,
+        ),
+        key="bars-referrals_by_source",
+        width="stretch",
+    )
+
+    st.subheader("Do agencies' referrals lead to help, with the information needed?")
+    st.caption(
+        "Whether each agency's referrals led to an assessment or a section 47 enquiry (a sign that referrals "
+        "match the threshold for social care), and whether they carried the referrer's view of need, the "
+        "decision, its date, the outcome and the child's home area. " + FUNNEL_METHOD + chosen_only
+    )
+    funnel_section(
+        points["referral_conversion_by_source"],
+        metric("referral_conversion_by_source"),
+        names,
+        view,
+        "Which agencies' referrals lead to an assessment or s47 enquiry more or less often than most?",
+        "referrals with an outcome recorded",
+        key="funnel-conversion",
+    )
+    funnel_section(
+        points["referral_information_quality"],
+        metric("referral_information_quality"),
+        names,
+        view,
+        "Which agencies' referrals carry complete information more or less often than most?",
+        "referrals",
+        key="funnel-information",
+    )
+
+    st.subheader("Figures by agency")
+    st.caption(
+        "Every agency's figures over the period, to download. An agency with a figure too small to show is "
+        "hidden in every column, so that one column cannot give away another. "
+        + disclosure_note(suppression_threshold())
+    )
+    shown_table(agency_table(points, names), "front-door-by-agency", key="front-door-table")
 
 
 main()

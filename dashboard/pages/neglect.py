@@ -13,7 +13,7 @@ from dashboard.metrics.neglect import COMPONENTS, disclosed_index, left_out_reas
 from dashboard.metrics.spc import VARIATION_LABELS
 from dashboard.shell.charts import ranked_bars, spc_chart
 from dashboard.shell.guard import NothingToShow, page_guard
-from dashboard.shell.page import page_header
+from dashboard.shell.page import page_header, page_sections
 from dashboard.shell.results import (
     area_names_result,
     metric_results,
@@ -46,6 +46,7 @@ QUESTIONS = {
 }
 FILTER_WORDS = {"agency": "referring agency", "age_band": "age band", "school": "school"}
 CHART_AREAS = 30
+NOTHING = "Nothing matches this view: widen the period, or choose another locality."
 SOURCES = tuple(sorted({metric(m).numerator.source for m in COMPONENTS}))
 
 
@@ -56,10 +57,6 @@ def main() -> None:
             "Signs of neglect from every agency's records, area by area, and whether they are changing: where "
             "should the partnership look first?",
         )
-        level_name = st.radio(
-            "Compare areas by", list(LEVELS), index=1, horizontal=True, key="neglect_level", bind="query-params"
-        )
-        level = LEVELS.get(level_name or "Ward", "ward")
         url = current_store_url()
         version = data_version(url)
         loaded = tables_loaded(url, version, SOURCES)
@@ -68,17 +65,30 @@ def main() -> None:
                 "No neglect data loaded yet: the index needs assessments, child protection plans, early help, "
                 "health, school attendance or neglect assessment records."
             )
-        table = neglect_result(url, version, view.filters, level)
-        events = sum(float(table.get(f"{m}_numerator", pd.Series(dtype=float)).sum()) for m in COMPONENTS)
-        if table.empty or events == 0:
-            raise NothingToShow("Nothing matches this view: widen the period, or choose another locality.")
-        with st.expander("How the neglect index is worked out"):
-            method = method_in_words()
-            st.markdown(method[:1].upper() + method[1:])
-        _left_out(table, loaded)
-        _not_applied(table, view.filters)
-        _index_by_area(table, level, level_name or "Ward", url, version, view.caption())
-        _trends(url, version, view, loaded)
+        by_area, over_time = page_sections("neglect")
+        with by_area:
+            if by_area.open:
+                _by_area(url, version, view, loaded)
+        with over_time:
+            if over_time.open:
+                _trends(url, version, view, loaded)
+
+
+def _by_area(url: str, version: int, view, loaded: set[str]) -> None:
+    level_name = st.radio(
+        "Compare areas by", list(LEVELS), index=1, horizontal=True, key="neglect_level", bind="query-params"
+    )
+    level = LEVELS.get(level_name or "Ward", "ward")
+    table = neglect_result(url, version, view.filters, level)
+    events = sum(float(table.get(f"{m}_numerator", pd.Series(dtype=float)).sum()) for m in COMPONENTS)
+    if table.empty or events == 0:
+        raise NothingToShow(NOTHING)
+    with st.expander("How the neglect index is worked out"):
+        method = method_in_words()
+        st.markdown(method[:1].upper() + method[1:])
+    _left_out(table, loaded)
+    _not_applied(table, view.filters)
+    _index_by_area(table, level, level_name or "Ward", url, version, view.caption())
 
 
 def _left_out(table: pd.DataFrame, loaded: set[str]) -> None:
@@ -172,6 +182,10 @@ def _table(shown: pd.DataFrame, level: str, level_name: str, names: dict, compon
 
 
 def _trends(url: str, version: int, view, loaded: set[str]) -> None:
+    with_data = tuple(m for m in COMPONENTS if metric(m).numerator.source in loaded)
+    every_series = metric_results(url, version, with_data, view.filters, grain="month")
+    if not any(every_series[m]["numerator"].sum() for m in with_data):
+        raise NothingToShow(NOTHING)
     st.subheader("Are the signs of neglect changing?")
     st.caption(
         "Each chart follows one sign of neglect month by month for this view, with its average and process "
@@ -181,8 +195,6 @@ def _trends(url: str, version: int, view, loaded: set[str]) -> None:
         "point per term."
     )
     columns = st.columns(2)
-    with_data = tuple(m for m in COMPONENTS if metric(m).numerator.source in loaded)
-    every_series = metric_results(url, version, with_data, view.filters, grain="month")
     for position, metric_id in enumerate(COMPONENTS):
         chosen = metric(metric_id)
         with columns[position % 2]:

@@ -3,6 +3,8 @@ is not ready (the Data > What is loaded page explains and, on first start, build
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from dashboard.shell.guard import NothingToShow
@@ -20,3 +22,27 @@ def page_header(title: str, question: str) -> View:
     with st.container(key="view_caption"):  # a fixed place a reader (and a browser test) finds the view
         st.markdown(f"**Showing:** {view.caption()}")
     return view
+
+
+@dataclass(frozen=True)
+class PageSections:
+    """The questions a page answers one at a time (tabs), and the name the URL gives the chosen one."""
+
+    key: str
+    labels: tuple[str, ...]
+
+
+SECTIONS = {
+    "front_door": PageSections("front_door_section", ("Over time", "By agency")),
+    "thresholds": PageSections("thresholds_section", ("Agreement", "By agency", "Contact to plan")),
+    "neglect": PageSections("neglect_section", ("By area", "Over time")),
+}
+"""By page (its file's name): what the pages draw, and what tests and the benchmark open each section by."""
+
+
+def page_sections(page: str) -> list:
+    """A page's questions as tabs, the chosen one in the URL (a copied link opens it) and only the chosen one
+    worked out (`tab.open`): a page answering three questions reran all three after every change of filter,
+    most of it for sections nobody was looking at."""
+    sections = SECTIONS[page]
+    return list(st.tabs(list(sections.labels), key=sections.key, bind="query-params", on_change="rerun"))
