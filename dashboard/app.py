@@ -19,8 +19,8 @@ if str(REPO_ROOT) not in sys.path:  # `streamlit run` puts only dashboard/ on th
 from dashboard.shell.navigation import frame, page_registry  # noqa: E402
 from dashboard.shell.store_facts import data_version, prepared, store_facts  # noqa: E402
 from dashboard.shell.view import VIEW_KEY, filter_bar  # noqa: E402
-from dashboard.store_access import current_store_url, engine_for, one_open_store_per_run  # noqa: E402
-from data_connectors.store import StoreError, store_exists  # noqa: E402
+from dashboard.store_access import current_store_url, one_open_store_per_run  # noqa: E402
+from data_connectors.store import StoreError  # noqa: E402
 
 st.set_page_config(page_title="Line of Sight", page_icon=":material/visibility:", layout="wide")
 
@@ -31,9 +31,10 @@ def _draw_filter_bar() -> bool:
     st.session_state.pop(VIEW_KEY, None)
     url = current_store_url()
     try:
-        if not store_exists(engine_for(url)):
+        version = data_version(url)  # the latest load (kept a few seconds): none yet, or no store, is 0 or an error
+        if not version:
+            data_version.clear()  # not kept: the first load (the demo build on Data > What is loaded) may follow now
             return False
-        version = data_version(url)
         prepared(url, version)
         filter_bar(store_facts(url, version))
     except (StoreError, sa.exc.SQLAlchemyError, sa.exc.ArgumentError, ImportError):
