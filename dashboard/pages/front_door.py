@@ -4,6 +4,8 @@ referrals lead to an assessment, and whether they carry the information the fron
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -12,7 +14,7 @@ from dashboard.metrics.comparison import compared_by
 from dashboard.metrics.disclosure import disclosure_note, render
 from dashboard.shell.charts import bars_with_intervals
 from dashboard.shell.guard import NothingToShow, page_guard
-from dashboard.shell.page import page_header, page_sections
+from dashboard.shell.page import draw_sections, page_header
 from dashboard.shell.results import metric_results
 from dashboard.shell.sections import FUNNEL_METHOD, SPC_METHOD, funnel_section, spc_section
 from dashboard.shell.store_facts import data_version, store_facts
@@ -79,13 +81,7 @@ def main() -> None:
         contacts, referrals = series["contacts"], series["referrals"]
         if int(contacts["numerator"].sum()) == 0 and int(referrals["numerator"].sum()) == 0:
             raise NothingToShow(NOTHING)
-        over_time, by_agency = page_sections("front_door")
-        with over_time:
-            if over_time.open:
-                _over_time(series, view)
-        with by_agency:
-            if by_agency.open:
-                _by_agency(url, version, view)
+        draw_sections("front_door", [partial(_over_time, series, view), partial(_by_agency, url, version, view)])
 
 
 def _over_time(series: dict[str, pd.DataFrame], view: View) -> None:

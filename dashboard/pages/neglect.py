@@ -3,6 +3,8 @@ on) and whether each sign is changing (SPC by month), so a board can see where t
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -13,7 +15,7 @@ from dashboard.metrics.neglect import COMPONENTS, disclosed_index, left_out_reas
 from dashboard.metrics.spc import VARIATION_LABELS
 from dashboard.shell.charts import ranked_bars, spc_chart
 from dashboard.shell.guard import NothingToShow, page_guard
-from dashboard.shell.page import page_header, page_sections
+from dashboard.shell.page import draw_sections, page_header
 from dashboard.shell.results import (
     area_names_result,
     metric_results,
@@ -65,13 +67,9 @@ def main() -> None:
                 "No neglect data loaded yet: the index needs assessments, child protection plans, early help, "
                 "health, school attendance or neglect assessment records."
             )
-        by_area, over_time = page_sections("neglect")
-        with by_area:
-            if by_area.open:
-                _by_area(url, version, view, loaded)
-        with over_time:
-            if over_time.open:
-                _trends(url, version, view, loaded)
+        draw_sections(
+            "neglect", [partial(_by_area, url, version, view, loaded), partial(_trends, url, version, view, loaded)]
+        )
 
 
 def _by_area(url: str, version: int, view, loaded: set[str]) -> None:

@@ -3,6 +3,8 @@ children move on from contact to a child protection plan as they should (and whe
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -13,7 +15,7 @@ from dashboard.metrics.presentation import disclosed_counts
 from dashboard.metrics.thresholds import ALL_AGENCIES, disclosed_agreement
 from dashboard.shell.charts import heatmap, path_chart
 from dashboard.shell.guard import NothingToShow, page_guard
-from dashboard.shell.page import page_header, page_sections
+from dashboard.shell.page import draw_sections, page_header
 from dashboard.shell.results import agreement_result, metric_results
 from dashboard.shell.sections import FUNNEL_METHOD, SPC_METHOD, funnel_section, spc_section, tile
 from dashboard.shell.store_facts import StoreFacts, data_version, store_facts
@@ -103,17 +105,14 @@ def main() -> None:
         front = metric_results(url, version, FRONT, view.filters, grain="month")
         if not any(int(front[metric_id]["numerator"].sum()) for metric_id in FRONT):
             raise NothingToShow(NOTHING)
-        agreement, agencies, path = page_sections("thresholds")
-        with agreement:
-            if agreement.open:
-                _agreement(url, version, view, facts)
-        with agencies:
-            if agencies.open:
-                _agencies(url, version, view, facts)
-        with path:
-            if path.open:
-                series = front | metric_results(url, version, MONTHLY, view.filters, grain="month")
-                _path(series, view)
+        draw_sections(
+            "thresholds",
+            [
+                partial(_agreement, url, version, view, facts),
+                partial(_agencies, url, version, view, facts),
+                partial(_path, url, version, view, front),
+            ],
+        )
 
 
 def _agreement(url: str, version: int, view: View, facts: StoreFacts) -> None:
@@ -191,7 +190,8 @@ def _agencies(url: str, version: int, view: View, facts: StoreFacts) -> None:
         )
 
 
-def _path(series: dict[str, pd.DataFrame], view: View) -> None:
+def _path(url: str, version: int, view: View, front: dict[str, pd.DataFrame]) -> None:
+    series = front | metric_results(url, version, MONTHLY, view.filters, grain="month")
     steps = path_steps(series)
     st.subheader("From contact to child protection plan")
     st.caption(

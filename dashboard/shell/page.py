@@ -3,6 +3,7 @@ is not ready (the Data > What is loaded page explains and, on first start, build
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import streamlit as st
@@ -40,9 +41,13 @@ SECTIONS = {
 """By page (its file's name): what the pages draw, and what tests and the benchmark open each section by."""
 
 
-def page_sections(page: str) -> list:
-    """A page's questions as tabs, the chosen one in the URL (a copied link opens it) and only the chosen one
-    worked out (`tab.open`): a page answering three questions reran all three after every change of filter,
-    most of it for sections nobody was looking at."""
-    sections = SECTIONS[page]
-    return list(st.tabs(list(sections.labels), key=sections.key, bind="query-params", on_change="rerun"))
+def draw_sections(page: str, sections: Sequence[Callable[[], None]]) -> None:
+    """A page's questions as tabs (`SECTIONS[page]`, with a function drawing each, in order), the chosen one in
+    the URL (a copied link opens it) and only the chosen one worked out (`tab.open`): a page answering three
+    questions reran all three after every change of filter, most of it for sections nobody was looking at."""
+    names = SECTIONS[page]
+    tabs = st.tabs(list(names.labels), key=names.key, bind="query-params", on_change="rerun")
+    for tab, draw in zip(tabs, sections, strict=True):
+        with tab:
+            if tab.open:
+                draw()
