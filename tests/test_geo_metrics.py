@@ -11,13 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard.metrics.catalogue import metric
+from dashboard.metrics.comparison import period_total
 from dashboard.metrics.compute import Filters, compute
 from dashboard.metrics.maps import area_values, hexagon_geometry, incident_hexagons, over_period
 from dashboard.metrics.near_schools import incidents_near_school
 from dashboard.metrics.radius import EARTH_RADIUS_M, within_radius
 from dashboard.metrics.school_profile import similar_schools, size_band
-from dashboard.metrics.signals import period_value
 from dashboard.shell.geo import hexagon_width
 from data_connectors.pipeline import run_load
 from data_connectors.store import make_engine
@@ -104,9 +103,9 @@ def test_a_whole_period_value_is_the_board_overview_tiles_value(engine) -> None:
     for metric_id, referrals in (("referral_rate_per_10k", 31), ("referral_nfa_rate", 13)):
         monthly = compute(engine, metric_id, ALL_DATA)
         whole = over_period(monthly)
-        tile = period_value(monthly, metric(metric_id))
-        assert whole["value"].iloc[0] == pytest.approx(tile.value)
-        assert whole["numerator"].iloc[0] == tile.numerator == referrals
+        tile = period_total(monthly).iloc[0]
+        assert whole["value"].iloc[0] == pytest.approx(tile["value"])
+        assert whole["numerator"].iloc[0] == tile["numerator"] == referrals
         assert whole["period"].iloc[0] == "Jan 2024 to Jun 2024"
     by_area = area_values(engine, "referral_rate_per_10k", ALL_DATA, "area").set_index("area")
     assert by_area["numerator"].tolist() == [12, 3, 8, 6, 2]

@@ -1,15 +1,12 @@
-"""Headline measures for a board, their value over a period, and the special-cause signals worth a chair's
-attention, most important first."""
+"""Headline measures for a board, and the special-cause signals worth a chair's attention, most important
+first."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from dashboard.metrics.catalogue import metric
-from dashboard.metrics.definitions import Metric
 from dashboard.metrics.spc import xmr_many
 
 HEADLINE_METRICS = (
@@ -31,28 +28,6 @@ RULE_WORDS = {
     "trend": "a steady rise or fall over seven months",
     "two of three": "two of the last three months near the edge of the usual range",
 }
-
-
-@dataclass(frozen=True)
-class PeriodValue:
-    numerator: int
-    denominator: float
-    value: float
-
-
-def period_value(series: pd.DataFrame, chosen: Metric) -> PeriodValue:
-    """The metric over the whole period of a monthly series: counts added; ratios as total over total;
-    rates per 10,000 children per year (events over the average children, scaled to twelve months)."""
-    numerator = int(series["numerator"].sum())
-    months = len(series)
-    if chosen.kind == "count" or months == 0:
-        return PeriodValue(numerator, np.nan, float(numerator))
-    if chosen.kind == "ratio":
-        denominator = float(series["denominator"].sum())
-        return PeriodValue(numerator, denominator, 100 * numerator / denominator if denominator else np.nan)
-    children = float(series["denominator"].mean())
-    value = 10_000 * numerator / children * 12 / months if children else np.nan
-    return PeriodValue(numerator, children, value)
 
 
 def recent_signals(

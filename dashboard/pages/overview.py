@@ -9,14 +9,13 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.metrics.catalogue import metric
-from dashboard.metrics.frames import without_attrs
-from dashboard.metrics.presentation import disclosed
-from dashboard.metrics.signals import HEADLINE_METRICS, period_value, recent_signals
-from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr_many
+from dashboard.metrics.signals import HEADLINE_METRICS, recent_signals
+from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from dashboard.shell.charts import value_text
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
 from dashboard.shell.results import overview_results
+from dashboard.shell.sections import monthly, total_text
 from dashboard.shell.store_facts import data_version, store_facts
 from dashboard.store_access import current_store_url
 from data_connectors.config import suppression_threshold
@@ -47,32 +46,25 @@ def page_for(metric_id: str) -> str:
     return "pages/front_door.py"
 
 
-def _tile(
-    column, metric_id: str, series: pd.DataFrame, shown_months: pd.Series, reading: dict, threshold: int, england
-) -> None:
-    """A headline measure: its value over the period, England's, the months that may be shown as a small line,
-    and the SPC `reading` of them (variation and assurance)."""
+def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int, england) -> None:
+    """A headline measure: its value over the period and its months as every page's tiles show them
+    (`sections.monthly`: suppressed, the months protected against the period's value), England's from the
+    store, and whether the months show a real change."""
     chosen = metric(metric_id)
-    total = period_value(series, chosen)
-    if chosen.kind != "count" and not total.denominator:
-        shown = "no data"
-    elif 0 < total.numerator < threshold:
-        shown = f"<{threshold}"
-    else:
-        shown = value_text(total.value, chosen)
-    variation = reading["variation"].get(metric_id)
-    assurance = reading["assurance"].get(metric_id)
+    chart, total = monthly(series)
+    variation = chart.attrs.get("variation")
+    assurance = chart.attrs.get("assurance")
     with column.container(border=True):
         st.metric(
             chosen.label,
-            shown,
+            total_text(total, chosen, threshold),
             delta=f"England {value_text(england.value, chosen)} ({england.year_ending_march - 1}-"
             f"{england.year_ending_march % 100:02d})"
             if england
             else "England: not published",
             delta_color="off",
             delta_arrow="off",
-            chart_data=shown_months.dropna().tolist() or None,  # no small counts hinted
+            chart_data=chart["value"].dropna().tolist() or None,  # no small counts hinted
             chart_type="line",
             help=chosen.description,
         )
@@ -80,18 +72,6 @@ def _tile(
             st.caption(f"{VARIATION_ICONS[variation]} {VARIATION_LABELS[variation]}")
         if assurance:
             st.caption(f":material/flag: {ASSURANCE_LABELS[assurance]}")
-
-
-def spc_readings(series: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.Series], dict]:
-    """Each headline series' months as they may be shown (suppressed), and the SPC reading of them all worked
-    out together (`xmr_many`, as `with_spc` would chart each): {"variation": {metric id: ...}, "assurance": ...}."""
-    shown = {metric_id: without_attrs(disclosed(frame))["value"] for metric_id, frame in series.items()}
-    charts = xmr_many(
-        shown,
-        polarity={metric_id: metric(metric_id).polarity for metric_id in shown},
-        target={metric_id: metric(metric_id).target for metric_id in shown},
-    )
-    return shown, charts.attrs
 
 
 def main() -> None:
@@ -112,19 +92,10 @@ def main() -> None:
             "Each tile: the value over the period shown, England's published value for comparison, and whether "
             "the monthly series shows a real change (Making Data Count rules) or only the usual ups and downs."
         )
-        shown, reading = spc_readings({metric_id: series[metric_id] for metric_id in HEADLINE_METRICS})
         for start in range(0, len(HEADLINE_METRICS), 4):
             columns = st.columns(4)
             for column, metric_id in zip(columns, HEADLINE_METRICS[start : start + 4], strict=False):
-                _tile(
-                    column,
-                    metric_id,
-                    series[metric_id],
-                    shown[metric_id],
-                    reading,
-                    threshold,
-                    results.england[metric_id],
-                )
+                _tile(column, metric_id, series[metric_id], threshold, results.england[metric_id])
         st.subheader("What changed")
         signals = recent_signals(series, results.by_locality, view_localities=store_facts(url, version).localities)
         if signals.empty:
