@@ -9,13 +9,14 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.metrics.catalogue import metric
+from dashboard.metrics.frames import without_attrs
 from dashboard.metrics.signals import HEADLINE_METRICS, recent_signals
-from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS
+from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS, xmr_many
 from dashboard.shell.charts import value_text
 from dashboard.shell.guard import NothingToShow, page_guard
 from dashboard.shell.page import page_header
 from dashboard.shell.results import overview_results
-from dashboard.shell.sections import monthly, total_text
+from dashboard.shell.sections import tile_figures, total_text
 from dashboard.shell.store_facts import data_version, store_facts
 from dashboard.store_access import current_store_url
 from data_connectors.config import suppression_threshold
@@ -46,14 +47,13 @@ def page_for(metric_id: str) -> str:
     return "pages/front_door.py"
 
 
-def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int, england) -> None:
+def _tile(column, metric_id: str, figures: tuple, reading: dict, threshold: int, england) -> None:
     """A headline measure: its value over the period and its months as every page's tiles show them
-    (`sections.monthly`: suppressed, the months protected against the period's value), England's from the
-    store, and whether the months show a real change."""
+    (`sections.tile_figures`), England's from the store, and the SPC `reading` of the months."""
     chosen = metric(metric_id)
-    chart, total = monthly(series)
-    variation = chart.attrs.get("variation")
-    assurance = chart.attrs.get("assurance")
+    months, total = figures
+    variation = reading["variation"].get(metric_id)
+    assurance = reading["assurance"].get(metric_id)
     with column.container(border=True):
         st.metric(
             chosen.label,
@@ -64,7 +64,7 @@ def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int, england)
             else "England: not published",
             delta_color="off",
             delta_arrow="off",
-            chart_data=chart["value"].dropna().tolist() or None,  # no small counts hinted
+            chart_data=without_attrs(months)["value"].dropna().tolist() or None,  # no small counts hinted
             chart_type="line",
             help=chosen.description,
         )
@@ -72,6 +72,16 @@ def _tile(column, metric_id: str, series: pd.DataFrame, threshold: int, england)
             st.caption(f"{VARIATION_ICONS[variation]} {VARIATION_LABELS[variation]}")
         if assurance:
             st.caption(f":material/flag: {ASSURANCE_LABELS[assurance]}")
+
+
+def spc_readings(months: dict[str, pd.DataFrame]) -> dict:
+    """The SPC reading of every headline series' months as a tile shows them, worked out together
+    (`xmr_many`, each as `charted` would chart it): {"variation": {metric id: ...}, "assurance": {...}}."""
+    return xmr_many(
+        {metric_id: without_attrs(frame)["value"] for metric_id, frame in months.items()},
+        polarity={metric_id: metric(metric_id).polarity for metric_id in months},
+        target={metric_id: metric(metric_id).target for metric_id in months},
+    ).attrs
 
 
 def main() -> None:
@@ -92,10 +102,12 @@ def main() -> None:
             "Each tile: the value over the period shown, England's published value for comparison, and whether "
             "the monthly series shows a real change (Making Data Count rules) or only the usual ups and downs."
         )
+        figures = {metric_id: tile_figures(series[metric_id]) for metric_id in HEADLINE_METRICS}
+        reading = spc_readings({metric_id: months for metric_id, (months, _) in figures.items()})
         for start in range(0, len(HEADLINE_METRICS), 4):
             columns = st.columns(4)
             for column, metric_id in zip(columns, HEADLINE_METRICS[start : start + 4], strict=False):
-                _tile(column, metric_id, series[metric_id], threshold, results.england[metric_id])
+                _tile(column, metric_id, figures[metric_id], reading, threshold, results.england[metric_id])
         st.subheader("What changed")
         signals = recent_signals(series, results.by_locality, view_localities=store_facts(url, version).localities)
         if signals.empty:

@@ -80,13 +80,18 @@ def agreement_result(url: str, version: int, filters: Filters) -> pd.DataFrame:
 
 def with_spc(frame: pd.DataFrame, total_known: bool = False) -> pd.DataFrame:
     """A single series (no split), suppressed as `disclosed` does (`total_known` as there), with XmR columns
-    added: mean, limits, special cause and point type; the variation and assurance icons in `attrs`. The
-    chart is drawn on what may be shown, hidden months as gaps: a mean or limits worked out with a hidden
-    month would give it back, less the months shown."""
-    frame = disclosed(frame, total_known=total_known).reset_index(drop=True)
-    chosen = metric(frame.attrs["metric"])
-    chart = xmr(frame["value"], polarity=chosen.polarity, target=chosen.target)
-    out = with_columns(frame, {column: chart[column].to_numpy() for column in chart.columns if column != "value"})
+    added (`charted`)."""
+    return charted(disclosed(frame, total_known=total_known))
+
+
+def charted(shown: pd.DataFrame) -> pd.DataFrame:
+    """A suppressed single series with XmR columns added: mean, limits, special cause and point type; the
+    variation and assurance icons in `attrs`. The chart is drawn on what may be shown, hidden months as gaps:
+    a mean or limits worked out with a hidden month would give it back, less the months shown."""
+    shown = shown.reset_index(drop=True)
+    chosen = metric(shown.attrs["metric"])
+    chart = xmr(shown["value"], polarity=chosen.polarity, target=chosen.target)
+    out = with_columns(shown, {column: chart[column].to_numpy() for column in chart.columns if column != "value"})
     out.attrs.update(chart.attrs)
     return out
 

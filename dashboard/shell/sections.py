@@ -10,9 +10,10 @@ from dashboard.metrics.catalogue import metric
 from dashboard.metrics.comparison import SUPPRESSED, funnel_lines, period_total
 from dashboard.metrics.definitions import Metric
 from dashboard.metrics.england import england_value
+from dashboard.metrics.presentation import disclosed
 from dashboard.metrics.spc import ASSURANCE_LABELS, VARIATION_LABELS
 from dashboard.shell.charts import funnel_chart, spc_chart, value_text
-from dashboard.shell.results import with_spc
+from dashboard.shell.results import charted
 from dashboard.shell.view import View
 from data_connectors.config import suppression_threshold
 
@@ -84,11 +85,17 @@ def not_filtered_text(frame: pd.DataFrame) -> str:
     return f"This measure cannot be split by {' or '.join(missing)}: it counts every one."
 
 
+def tile_figures(series: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What a tile may show of the view's monthly series (as `metric_results` gives it): its months,
+    suppressed (they add up to the period's value shown beside them, so they are protected against it too),
+    and the value over the period, suppressed."""
+    return disclosed(series, total_known=True), period_total(series)
+
+
 def monthly(series: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The view's monthly series (as `metric_results` gives it, fetched with the page's other series) with
-    SPC, suppressed (the months add up to the period's value shown beside them, so months are protected
-    against it too), and the value over the period, suppressed."""
-    return with_spc(series, total_known=True), period_total(series)
+    """`tile_figures`, the months with SPC (`charted`)."""
+    months, total = tile_figures(series)
+    return charted(months), total
 
 
 def spc_section(series: pd.DataFrame, view: View, question: str, key: str) -> None:
