@@ -45,3 +45,11 @@ def test_nothing_recent_gives_an_empty_list() -> None:
     overall = {"referral_nfa_rate": _series(STEADY)}
     by_locality = {"referral_nfa_rate": _series(STEADY).assign(locality="L1")}
     assert recent_signals(overall, by_locality, view_localities={}).empty
+
+
+def test_a_view_within_one_locality_is_named_after_it_and_not_repeated() -> None:
+    # the view is North: its whole is North's series, and North's split would repeat it signal for signal
+    overall = {"referral_nfa_rate": _series(JUMP)}
+    by_locality = {"referral_nfa_rate": _series(JUMP).assign(locality="L1")}
+    signals = recent_signals(overall, by_locality, view_localities={"L1": "North"}, whole="North")
+    assert signals[["place", "point_type", "rule"]].values.tolist() == [["North", "concern", "outside limits"]]

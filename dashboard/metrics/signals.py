@@ -31,18 +31,23 @@ RULE_WORDS = {
 
 
 def recent_signals(
-    overall: dict[str, pd.DataFrame], by_locality: dict[str, pd.DataFrame], view_localities: dict[str, str]
+    overall: dict[str, pd.DataFrame],
+    by_locality: dict[str, pd.DataFrame],
+    view_localities: dict[str, str],
+    whole: str = "the partnership",
 ) -> pd.DataFrame:
-    """Special-cause points in the last three months of each series (partnership and each locality),
-    concerns before improvements, then by the strength of the rule, then the most recent."""
+    """Special-cause points in the last three months of each series (the view as a whole, named `whole`, and
+    each locality in it), concerns before improvements, then by the strength of the rule, then the most
+    recent. A view within one locality is that locality: its split would repeat the whole, so is left out."""
     series: dict[str, np.ndarray] = {}  # plain arrays: a region has hundreds of series, and pandas slices are slow
     polarity, target = {}, {}
     for metric_id, frame in overall.items():
-        series[f"{metric_id}\tthe partnership"] = frame["value"].to_numpy(dtype=float, na_value=np.nan)
+        series[f"{metric_id}\t{whole}"] = frame["value"].to_numpy(dtype=float, na_value=np.nan)
     for metric_id, frame in by_locality.items():
         localities = frame["locality"].to_numpy(dtype=object)
         values = frame["value"].to_numpy(dtype=float, na_value=np.nan)
-        for locality in sorted({code for code in localities if isinstance(code, str)}):  # as groupby: no blank key
+        places = sorted({code for code in localities if isinstance(code, str)})  # as groupby: no blank key
+        for locality in places if len(places) > 1 else []:
             place = view_localities.get(locality, locality)
             series[f"{metric_id}\t{place}"] = values[localities == locality]
     for key in series:

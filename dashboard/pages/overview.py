@@ -109,7 +109,9 @@ def main() -> None:
             for column, metric_id in zip(columns, HEADLINE_METRICS[start : start + 4], strict=False):
                 _tile(column, metric_id, figures[metric_id], reading, threshold, results.england[metric_id])
         st.subheader("What changed")
-        signals = recent_signals(series, results.by_locality, view_localities=store_facts(url, version).localities)
+        whole = view.place if view.filters.locality or view.filters.ward else "the partnership"
+        localities = store_facts(url, version).localities
+        signals = recent_signals(series, results.by_locality, view_localities=localities, whole=whole)
         if signals.empty:
             st.success("No special-cause signals in the last three months: the measures are varying as usual.")
         for signal in signals.itertuples(index=False):

@@ -61,7 +61,10 @@ def overview_results(url: str, version: int, filters: Filters) -> OverviewResult
     (`shell.warm`), so the first visitor's view is already worked out."""
     return OverviewResults(
         series=metric_results(url, version, HEADLINE_METRICS, filters, grain="month"),
-        by_locality=metric_results(url, version, HEADLINE_METRICS, filters, by="locality", grain="month"),
+        # a view of one locality is its own split: nothing to read by locality
+        by_locality={}
+        if len(filters.locality) == 1
+        else metric_results(url, version, HEADLINE_METRICS, filters, by="locality", grain="month"),
         england={metric_id: england(url, version, metric_id) for metric_id in HEADLINE_METRICS},
     )
 

@@ -36,9 +36,14 @@ class View:
     agency_names: tuple[str, ...]
     period_name: str
 
+    @property
+    def place(self) -> str:
+        """Where the view looks: the wards chosen, else the localities, else 'Whole partnership'."""
+        return ", ".join(self.ward_names or self.locality_names) or "Whole partnership"
+
     def caption(self) -> str:
         """What a chart is filtered to, in one line: 'North · Apr 2024 to Mar 2025 · all agencies · all ages'."""
-        place = ", ".join(self.ward_names or self.locality_names) or "Whole partnership"
+        place = self.place
         agencies = ", ".join(self.agency_names) or "all referrers"
         ages = ", ".join(f"aged {band}" for band in self.filters.age_band) or "all ages"
         return f"{place} · {self.period_name} · {agencies} · {ages}"
